@@ -61,8 +61,8 @@ export interface IntervalReading {
 /** A reading ready to be stored (value already in the metric's stored unit). */
 export interface Reading {
   buildingId: string;
-  /** linky_devices.id, or null for readings imported without a device. */
-  deviceId: string | null;
+  /** The series: the meter's PRM for provider data, or a name given at import. */
+  deviceRef: string;
   deviceType: DeviceType;
   metricType: MetricType;
   /** Start of the interval, UTC. */

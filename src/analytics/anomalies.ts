@@ -1,0 +1,191 @@
+/**
+ * Anomaly detection entry point and the seed's report envelope.
+ *
+ * Methods: 'profile' (default; same half-hour on the same kind of day over recent weeks,
+ * plus the night-baseload check) and 'moving-average' (the seed's 7-day mean), kept so
+ * the two can be compared on the same data.
+ */
+import { UsageError } from '../domain/errors.js';
+import {
+  type Anomaly,
+  type AnomalyMethod,
+  type AnomalyOptions,
+  type IntervalValue,
+  type Language,
+  DEFAULT_BASELINE_DAYS,
+  DEFAULT_MIN_DURATION_MINUTES,
+  DEFAULT_MIN_EXCESS_WATTS,
+  DEFAULT_THRESHOLD_PERCENT,
+  roundTo,
+} from './anomalyTypes.js';
+import { toLocalDays } from './localReadings.js';
+import { detectMovingAverage } from './movingAverage.js';
+import { detectNightBaseload } from './nightBaseload.js';
+import { DEFAULT_ZONE, isValidZone } from './periods.js';
+import { detectProfileSpikes } from './profileSpikes.js';
+
+export type {
+  Anomaly,
+  AnomalyKind,
+  AnomalyMethod,
+  AnomalyOptions,
+  IntervalValue,
+  Severity,
+} from './anomalyTypes.js';
+export {
+  severityFor,
+  anomalyKey,
+  ANOMALY_METHODS,
+  DEFAULT_THRESHOLD_PERCENT,
+} from './anomalyTypes.js';
+
+function check(opts: AnomalyOptions): void {
+  const zone = opts.zone ?? DEFAULT_ZONE;
+  if (!isValidZone(zone)) throw new UsageError(`Unknown time zone: ${zone}`);
+  if (!(opts.from.getTime() < opts.to.getTime())) {
+    throw new UsageError('start_date must be before end_date');
+  }
+  const t = opts.thresholdPercent ?? DEFAULT_THRESHOLD_PERCENT;
+  if (!Number.isFinite(t) || t <= 100) {
+    throw new UsageError(`threshold_percent must be above 100 (a share of the baseline), got ${t}`);
+  }
+  for (const [name, v] of [
+    ['min excess watts', opts.minExcessWatts],
+    ['min duration minutes', opts.minDurationMinutes],
+  ] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+      throw new UsageError(`${name} must be a number ≥ 0, got ${v}`);
+    }
+  }
+  const days = opts.baselineDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 7)) {
+    throw new UsageError(`baseline days must be a whole number ≥ 7, got ${days}`);
+  }
+}
+
+/**
+ * Finds the anomalies of `readings` overlapping [from, to). Readings before `from` are
+ * history for the baselines: give about five weeks of them (profile) or a week
+ * (moving average). Sorted by start; the same input always gives the same keys.
+ */
+export function detectAnomalies(
+  readings: readonly IntervalValue[],
+  opts: AnomalyOptions,
+): Anomaly[] {
+  check(opts);
+  const zone = opts.zone ?? DEFAULT_ZONE;
+  const method: AnomalyMethod = opts.method ?? 'profile';
+  const thresholdPercent = opts.thresholdPercent ?? DEFAULT_THRESHOLD_PERCENT;
+  const language: Language = opts.language ?? 'fr';
+  const minExcessWatts = opts.minExcessWatts ?? DEFAULT_MIN_EXCESS_WATTS;
+  const baselineDays = opts.baselineDays ?? DEFAULT_BASELINE_DAYS;
+  const days = toLocalDays(readings, zone);
+  const { from, to } = opts;
+  const withNight = opts.nightBaseload ?? method === 'profile';
+  const night = withNight
+    ? detectNightBaseload(days, {
+        from,
+        to,
+        zone,
+        thresholdPercent,
+        minExcessWatts,
+        baselineDays,
+        language,
+      })
+    : { anomalies: [], raisedDays: new Map<string, number>() };
+
+  if (method === 'moving-average') {
+    const intervals = days.flatMap((d) => d.intervals);
+    const found = detectMovingAverage(intervals, { from, to, thresholdPercent, language });
+    return sortByStart([...night.anomalies, ...found]);
+  }
+
+  const spikes = detectProfileSpikes(days, {
+    from,
+    to,
+    zone,
+    thresholdPercent,
+    minExcessWatts,
+    minDurationMinutes: opts.minDurationMinutes ?? DEFAULT_MIN_DURATION_MINUTES,
+    baselineDays,
+    language,
+    raisedDays: night.raisedDays,
+  });
+  return sortByStart([...night.anomalies, ...spikes]);
+}
+
+function sortByStart(list: Anomaly[]): Anomaly[] {
+  return list.sort((a, b) => a.start.getTime() - b.start.getTime() || a.kind.localeCompare(b.kind));
+}
+
+/** One anomaly as the seed's JSON shows it (`avg_7d` for the moving average). */
+export interface AnomalyJson {
+  key: string;
+  kind: Anomaly['kind'];
+  timestamp: string;
+  end: string;
+  value: number;
+  avg_7d?: number;
+  baseline?: number;
+  variance_percent: number;
+  severity: Anomaly['severity'];
+  message: string;
+}
+
+export interface AnomalyReport {
+  method: AnomalyMethod;
+  anomalies: AnomalyJson[];
+  total_anomalies: number;
+  analysis_period: { start: string; end: string };
+  /** Mean interval value (kWh) over the analysis period. */
+  avg_consumption: number | null;
+  /** The seed's figure: avg_consumption × threshold %, in kWh per interval. */
+  threshold: number | null;
+  threshold_percent: number;
+}
+
+/**
+ * The seed's anomaly envelope. `readings` (may include history) give the period's
+ * average consumption, counted over [from, to) only.
+ */
+export function buildAnomalyReport(
+  anomalies: readonly Anomaly[],
+  readings: readonly IntervalValue[],
+  opts: Pick<AnomalyOptions, 'from' | 'to' | 'method' | 'thresholdPercent'>,
+): AnomalyReport {
+  const method = opts.method ?? 'profile';
+  const thresholdPercent = opts.thresholdPercent ?? DEFAULT_THRESHOLD_PERCENT;
+  const fromMs = opts.from.getTime();
+  const toMs = opts.to.getTime();
+  let sum = 0;
+  let n = 0;
+  for (const r of readings) {
+    const t = r.timestamp.getTime();
+    if (t >= fromMs && t < toMs && Number.isFinite(r.value)) {
+      sum += r.value;
+      n++;
+    }
+  }
+  const avg = n > 0 ? sum / n : null;
+  return {
+    method,
+    anomalies: anomalies.map((a) => ({
+      key: a.key,
+      kind: a.kind,
+      timestamp: a.start.toISOString(),
+      end: a.end.toISOString(),
+      value: a.value,
+      ...(method === 'moving-average' && a.kind === 'spike'
+        ? { avg_7d: a.baseline }
+        : { baseline: a.baseline }),
+      variance_percent: a.variancePercent,
+      severity: a.severity,
+      message: a.message,
+    })),
+    total_anomalies: anomalies.length,
+    analysis_period: { start: opts.from.toISOString(), end: opts.to.toISOString() },
+    avg_consumption: avg === null ? null : roundTo(avg, 6),
+    threshold: avg === null ? null : roundTo((avg * thresholdPercent) / 100, 6),
+    threshold_percent: thresholdPercent,
+  };
+}

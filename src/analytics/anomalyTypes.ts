@@ -1,0 +1,97 @@
+/**
+ * Anomaly shapes, the seed's severities and the options of the detectors.
+ */
+
+/** One interval of a load curve as the detectors read it. */
+export interface IntervalValue {
+  /** Start of the interval, UTC. */
+  timestamp: Date;
+  intervalSeconds: number;
+  /** Energy over the interval, kWh. */
+  value: number;
+}
+
+export const ANOMALY_KINDS = ['spike', 'night_baseload'] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+export const SEVERITIES = ['minor', 'major', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ANOMALY_METHODS = ['profile', 'moving-average'] as const;
+export type AnomalyMethod = (typeof ANOMALY_METHODS)[number];
+
+export type Language = 'fr' | 'en';
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  /** Stable identity: kind and start, so storing the same anomaly twice is detectable. */
+  key: string;
+  start: Date;
+  /** Exclusive end: the end of the last interval concerned. */
+  end: Date;
+  /** Same as start (the seed's field). */
+  timestamp: Date;
+  /** kWh per interval: the peak interval for a spike, the mean night level for a baseload. */
+  value: number;
+  /** kWh per interval expected at that time. */
+  baseline: number;
+  /** (value / baseline − 1) × 100. */
+  variancePercent: number;
+  severity: Severity;
+  message: string;
+}
+
+export interface AnomalyOptions {
+  /** Only anomalies overlapping [from, to) are reported; earlier readings are history. */
+  from: Date;
+  to: Date;
+  zone?: string;
+  /** Flag when value > thresholdPercent % of the baseline. Default 120 (the seed's). */
+  thresholdPercent?: number;
+  /** Default 'profile'. */
+  method?: AnomalyMethod;
+  /** Language of the messages. Default 'fr'. */
+  language?: Language;
+  /** Ignore rises smaller than this, in watts of average power. Default 100 W. */
+  minExcessWatts?: number;
+  /** A profile spike fires only after this long above the baseline. Default 60 minutes. */
+  minDurationMinutes?: number;
+  /** Days of history behind a profile baseline. Default 35 (five weeks). */
+  baselineDays?: number;
+  /** Also look for a raised night baseload. Default: true with the profile method. */
+  nightBaseload?: boolean;
+}
+
+export const DEFAULT_THRESHOLD_PERCENT = 120;
+export const DEFAULT_MIN_EXCESS_WATTS = 100;
+export const DEFAULT_MIN_DURATION_MINUTES = 60;
+export const DEFAULT_BASELINE_DAYS = 35;
+
+/**
+ * The seed's severities, from value / baseline × 100: Minor below 150 %, Major from 150
+ * to 200 %, Critical above 200 %.
+ */
+export function severityFor(ratioPercent: number): Severity {
+  if (ratioPercent > 200) return 'critical';
+  if (ratioPercent >= 150) return 'major';
+  return 'minor';
+}
+
+export function anomalyKey(kind: AnomalyKind, start: Date): string {
+  return `${kind}:${start.toISOString()}`;
+}
+
+/** Average power in watts of an interval's energy. */
+export function toWatts(kwh: number, intervalSeconds: number): number {
+  return (kwh * 1000 * 3600) / intervalSeconds;
+}
+
+/** Energy in kWh over an interval at a given average power. */
+export function toKwh(watts: number, intervalSeconds: number): number {
+  return (watts * intervalSeconds) / 3600 / 1000;
+}
+
+export function roundTo(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

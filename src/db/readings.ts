@@ -1,0 +1,127 @@
+/**
+ * Reading and writing meter readings. Writes are bulk upserts through unnest() (one
+ * statement per few tens of thousands of rows, never one INSERT per reading); rewriting the
+ * same readings changes nothing and counts zero.
+ */
+import type { DeviceType, MetricType, Reading } from '../domain/readings.js';
+import type { Queryable } from './types.js';
+
+/** Rows per statement: large enough to amortise, small enough for PGlite's memory. */
+const BATCH = 20_000;
+
+const UPSERT_SQL = `
+INSERT INTO iot_readings (building_id, device_ref, metric_type, device_type, unit, source,
+                          "timestamp", interval_seconds, value)
+SELECT $1::uuid, $2, $3, $4, $5, $6, u.ts, u.secs, u.val
+  FROM unnest($7::timestamptz[], $8::int[], $9::float8[]) AS u(ts, secs, val)
+ON CONFLICT (building_id, device_ref, metric_type, "timestamp") DO UPDATE
+   SET value = EXCLUDED.value, interval_seconds = EXCLUDED.interval_seconds,
+       unit = EXCLUDED.unit, source = EXCLUDED.source, device_type = EXCLUDED.device_type
+ WHERE iot_readings.value IS DISTINCT FROM EXCLUDED.value
+    OR iot_readings.interval_seconds IS DISTINCT FROM EXCLUDED.interval_seconds`;
+
+/** Upserts readings; returns how many rows were inserted or changed. */
+export async function upsertReadings(q: Queryable, readings: readonly Reading[]): Promise<number> {
+  // Group by series so the repeated columns travel once per statement.
+  const groups = new Map<string, Reading[]>();
+  for (const r of readings) {
+    const k = [r.buildingId, r.deviceRef, r.metricType, r.deviceType, r.unit, r.source].join('\u0000');
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(r);
+  }
+  let written = 0;
+  for (const g of groups.values()) {
+    // Within one statement a key may appear once only: keep the last occurrence.
+    const byTs = new Map<number, Reading>();
+    for (const r of g) byTs.set(r.timestamp.getTime(), r);
+    const rows = [...byTs.values()];
+    const first = rows[0] as Reading;
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const part = rows.slice(i, i + BATCH);
+      const res = await q.query(UPSERT_SQL, [
+        first.buildingId,
+        first.deviceRef,
+        first.metricType,
+        first.deviceType,
+        first.unit,
+        first.source,
+        part.map((r) => r.timestamp.toISOString()),
+        part.map((r) => r.intervalSeconds),
+        part.map((r) => r.value),
+      ]);
+      written += res.rowCount;
+    }
+  }
+  return written;
+}
+
+export interface ReadingFilter {
+  buildingId: string;
+  from: Date;
+  to: Date;
+  deviceType?: DeviceType;
+  metricType?: MetricType;
+  deviceRef?: string;
+}
+
+export interface StoredReading {
+  building_id: string;
+  device_ref: string;
+  device_type: string;
+  metric_type: string;
+  timestamp: Date;
+  interval_seconds: number;
+  value: number;
+  unit: string;
+  source: string;
+}
+
+function where(f: ReadingFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [f.buildingId, f.from.toISOString(), f.to.toISOString()];
+  let sql = `building_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3`;
+  if (f.deviceType) {
+    params.push(f.deviceType);
+    sql += ` AND device_type = $${params.length}`;
+  }
+  if (f.metricType) {
+    params.push(f.metricType);
+    sql += ` AND metric_type = $${params.length}`;
+  }
+  if (f.deviceRef) {
+    params.push(f.deviceRef);
+    sql += ` AND device_ref = $${params.length}`;
+  }
+  return { sql, params };
+}
+
+export async function countReadings(q: Queryable, f: ReadingFilter): Promise<number> {
+  const w = where(f);
+  const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM iot_readings WHERE ${w.sql}`, w.params);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+export async function listReadings(q: Queryable, f: ReadingFilter, page: number, perPage: number): Promise<StoredReading[]> {
+  const w = where(f);
+  const r = await q.query<StoredReading>(
+    `SELECT building_id, device_ref, device_type, metric_type, "timestamp", interval_seconds, value, unit, source
+       FROM iot_readings WHERE ${w.sql}
+      ORDER BY "timestamp", device_ref, metric_type
+      LIMIT ${Number(perPage)} OFFSET ${Number((page - 1) * perPage)}`,
+    w.params,
+  );
+  return r.rows;
+}
+
+/** Readings of one series in a window, oldest first (analytics input). */
+export async function seriesValues(
+  q: Queryable,
+  f: ReadingFilter,
+): Promise<{ timestamp: Date; intervalSeconds: number; value: number }[]> {
+  const w = where(f);
+  const r = await q.query<{ timestamp: Date; interval_seconds: number; value: number }>(
+    `SELECT "timestamp", interval_seconds, value FROM iot_readings WHERE ${w.sql} ORDER BY "timestamp"`,
+    w.params,
+  );
+  return r.rows.map((x) => ({ timestamp: new Date(x.timestamp), intervalSeconds: x.interval_seconds, value: x.value }));
+}

@@ -1,0 +1,272 @@
+/**
+ * Enedis Data Connect adapter (France). Consent happens in the customer's browser; what
+ * the application holds afterwards is the PRM and the consent's end date, and it reads
+ * data with its own application token (no per-meter tokens). Data Connect 2026 by default,
+ * legacy v5 with `apiVersion: "v5"`.
+ */
+import { Duration, DateTime } from 'luxon';
+import { AuthError, ConfigError, ProviderError } from '../domain/errors.js';
+import { checkPrm, checkWindow } from './callChecks.js';
+import { createAppTokenSource } from './enedisAppToken.js';
+import { isProviderCallError, ProviderCallError } from './errors.js';
+import { requestJson, withQuery, type HttpDeps, type HttpRequest } from './http.js';
+import { localDayStart } from './localTime.js';
+import {
+  parseEnedis2026LoadCurve,
+  parseEnedisDaily,
+  parseEnedisV5LoadCurve,
+} from './parseEnedis.js';
+import { readSubscribedServices } from './enedisServices.js';
+import { resolveProviderUrls } from './settings.js';
+import type {
+  AuthorizeRequest,
+  CallbackParams,
+  DeviceTokens,
+  LinkResult,
+  LoadCurveRequest,
+  LoadCurveResult,
+  Provider,
+  ProviderSettings,
+} from './types.js';
+
+/** What tests and the simulator may inject: the HTTP client and the clock. */
+export type ProviderDeps = HttpDeps;
+
+export interface DailyConsumptionRequest {
+  prm: string;
+  /** First local day, included. */
+  fromDay: string;
+  /** Last local day, excluded. */
+  toDay: string;
+  signal?: AbortSignal;
+}
+
+export interface EnedisProvider extends Provider {
+  /** Wh per local day (36 months of history), one reading per day. */
+  fetchDailyConsumption(req: DailyConsumptionRequest): Promise<LoadCurveResult>;
+}
+
+/** Enedis refuses a `state` longer than this on the consent page. */
+const MAX_STATE_LENGTH = 100;
+
+export function createEnedisProvider(
+  input: ProviderSettings,
+  deps: ProviderDeps = {},
+): EnedisProvider {
+  const settings = resolveProviderUrls(input);
+  const now = deps.now ?? (() => new Date());
+  const http = { ...(deps.fetch ? { fetch: deps.fetch } : {}), now };
+  const appToken = createAppTokenSource(settings, http);
+  const v5 = settings.apiVersion === 'v5';
+
+  /** Calls an API with the application token; on a 401, one new token and one more try. */
+  async function withAppToken(req: Omit<HttpRequest, 'provider' | 'timeoutMs'>): Promise<unknown> {
+    const send = async (token: string) =>
+      (
+        await requestJson(
+          {
+            ...req,
+            provider: 'Enedis',
+            timeoutMs: settings.timeoutMs,
+            headers: { ...req.headers, Authorization: `Bearer ${token}` },
+          },
+          http,
+        )
+      ).json;
+    const token = await appToken.get(req.signal);
+    try {
+      return await send(token);
+    } catch (e) {
+      if (!isProviderCallError(e) || e.status !== 401) throw e;
+      appToken.invalidate(token);
+    }
+    const fresh = await appToken.get(req.signal);
+    try {
+      return await send(fresh);
+    } catch (e) {
+      if (!isProviderCallError(e) || e.status !== 401) throw e;
+      appToken.invalidate(fresh);
+      // A token Enedis has just issued was refused: something on its side, worth a later retry.
+      throw new ProviderCallError('transient', `Enedis refused a newly issued application token`, {
+        status: 401,
+        ...(e.code !== undefined ? { code: e.code } : {}),
+        cause: e,
+      });
+    }
+  }
+
+  function consentUrl(): string {
+    // consentVersion picks the v1 or v2 page of the configured URL (same host and path).
+    const url = settings.authorizeUrl;
+    if (settings.consentVersion === 'v1')
+      return url.replace('/dataconnect/v2/', '/dataconnect/v1/');
+    if (settings.consentVersion === 'v2')
+      return url.replace('/dataconnect/v1/', '/dataconnect/v2/');
+    return url;
+  }
+
+  async function linkV2(autorisationId: string, signal?: AbortSignal): Promise<LinkResult> {
+    if (!/^\d{1,15}$/.test(autorisationId)) {
+      throw new AuthError(`Enedis sent an autorisation_id that is not a number: ${autorisationId}`);
+    }
+    if (!settings.subscribedServicesUrl) {
+      throw new ConfigError('providers.enedis.subscribedServicesUrl is not set');
+    }
+    let json: unknown;
+    try {
+      json = await withAppToken({
+        method: 'POST',
+        url: settings.subscribedServicesUrl,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ autorisationId: Number(autorisationId), comptage: false }),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      if (isProviderCallError(e) && e.kind === 'no_data') {
+        throw new AuthError(`Enedis knows no consent with autorisation_id ${autorisationId}`, {
+          hint: 'Link the meter again.',
+          cause: e,
+        });
+      }
+      throw e;
+    }
+    const service = readSubscribedServices(json);
+    return {
+      prm: service.prm,
+      tokens: {},
+      consentExpiresAt: localDayStart(service.dateFin, settings.timeZone),
+      authorizationId: autorisationId,
+    };
+  }
+
+  function linkV1(usagePointId: string): LinkResult {
+    const prm = checkPrmForLink(usagePointId);
+    const duration = Duration.fromISO(settings.consentDuration ?? 'P1Y');
+    if (!duration.isValid) {
+      throw new ConfigError(
+        `providers.enedis.consentDuration is not an ISO 8601 duration: ${settings.consentDuration}`,
+      );
+    }
+    return {
+      prm,
+      tokens: {},
+      // v1 does not tell the consent's end: the duration asked for is the best estimate.
+      consentExpiresAt: DateTime.fromJSDate(now()).plus(duration).toJSDate(),
+    };
+  }
+
+  function checkPrmForLink(prm: string): string {
+    try {
+      return checkPrm(prm, 'enedis');
+    } catch (e) {
+      throw new AuthError(`Enedis sent an unusable usage_point_id: ${(e as Error).message}`);
+    }
+  }
+
+  return {
+    name: 'enedis',
+    settings,
+
+    authorizeUrl(req: AuthorizeRequest): string {
+      if (!settings.clientId) throw new ConfigError('providers.enedis.clientId is not set');
+      if (req.state.length > MAX_STATE_LENGTH) {
+        throw new ProviderError(
+          `The consent state is ${req.state.length} characters; Enedis accepts ${MAX_STATE_LENGTH}`,
+        );
+      }
+      return withQuery(consentUrl(), {
+        client_id: settings.clientId,
+        response_type: 'code',
+        state: req.state,
+        duration: settings.consentDuration ?? 'P1Y',
+        redirect_uri: req.redirectUri,
+      });
+    },
+
+    async completeLink(params: CallbackParams, ctx): Promise<LinkResult> {
+      if (params.error) {
+        const why = params.errorDescription ? ` (${params.errorDescription})` : '';
+        throw new AuthError(`Consent refused at Enedis: ${params.error}${why}`, {
+          hint: 'Run link again and accept the data sharing on the Enedis page.',
+        });
+      }
+      if (params.autorisationId) return linkV2(params.autorisationId.trim(), ctx.signal);
+      if (params.usagePointId) return linkV1(params.usagePointId.trim());
+      throw new AuthError('The Enedis callback carried neither autorisation_id nor usage_point_id');
+    },
+
+    async refreshTokens(_tokens: DeviceTokens): Promise<DeviceTokens> {
+      throw new ProviderError(
+        'Enedis has no per-meter tokens to refresh: the application token renews itself',
+        { hint: 'When a consent has expired, link the meter again.' },
+      );
+    },
+
+    async revoke(): Promise<boolean> {
+      // Enedis consents are withdrawn by the customer in their Enedis account.
+      return false;
+    },
+
+    async fetchLoadCurve(req: LoadCurveRequest): Promise<LoadCurveResult> {
+      const prm = checkPrm(req.prm, 'enedis');
+      checkWindow(req.fromDay, req.toDay, settings.maxDaysPerCall);
+      const base =
+        req.kind === 'production'
+          ? settings.productionLoadCurveUrl
+          : settings.consumptionLoadCurveUrl;
+      const url = v5
+        ? withQuery(base, { usage_point_id: prm, start: req.fromDay, end: req.toDay })
+        : withQuery(base, { pointId: prm, dateDebut: req.fromDay, dateFin: req.toDay });
+      const json = await withAppToken({
+        method: 'GET',
+        url,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      checkAnswerPrm(json, prm);
+      const opts = { timeZone: settings.timeZone };
+      const readings = v5
+        ? parseEnedisV5LoadCurve(json, opts)
+        : parseEnedis2026LoadCurve(json, {
+            ...opts,
+            metier: req.kind === 'production' ? 'PROD' : 'CONS',
+          });
+      return { readings };
+    },
+
+    async fetchDailyConsumption(req: DailyConsumptionRequest): Promise<LoadCurveResult> {
+      const prm = checkPrm(req.prm, 'enedis');
+      checkWindow(req.fromDay, req.toDay);
+      if (!settings.dailyConsumptionUrl)
+        throw new ConfigError('providers.enedis.dailyConsumptionUrl is not set');
+      const url = v5
+        ? withQuery(settings.dailyConsumptionUrl, {
+            usage_point_id: prm,
+            start: req.fromDay,
+            end: req.toDay,
+          })
+        : withQuery(settings.dailyConsumptionUrl, {
+            pointId: prm,
+            dateDebut: req.fromDay,
+            dateFin: req.toDay,
+          });
+      const json = await withAppToken({
+        method: 'GET',
+        url,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      checkAnswerPrm(json, prm);
+      return { readings: parseEnedisDaily(json, { timeZone: settings.timeZone, metier: 'CONS' }) };
+    },
+  };
+}
+
+/** An answer about another meter must not be stored under this one. */
+function checkAnswerPrm(json: unknown, prm: string): void {
+  if (json === null || typeof json !== 'object') return;
+  const o = json as Record<string, unknown>;
+  const mr = o.meter_reading as Record<string, unknown> | undefined;
+  const said = o.idPrm ?? (mr && typeof mr === 'object' ? mr.usage_point_id : undefined);
+  if (typeof said === 'string' && said !== '' && said !== prm) {
+    throw new ProviderCallError('malformed', `Enedis answered for meter ${said}, not ${prm}`);
+  }
+}

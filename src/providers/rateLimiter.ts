@@ -1,0 +1,185 @@
+/**
+ * In-process rate limiter for provider calls, shared by every sync of one provider.
+ *
+ * - per second and per hour: for the whole application (Enedis: 5/s and 1000/h). Both are
+ *   sliding windows over the times calls were let through. A classic token bucket of
+ *   capacity N refilled at N/s lets up to 2N−1 calls through within one second's span,
+ *   which a provider counting per second would answer with 429s; a window never does.
+ * - per key: a minimum interval between two calls with the same key (ORES: one call per
+ *   2 s per building). Keys wait on their own, so a waiting building never holds up others.
+ * - pauseUntil: after a 429 with nextAccessTime, every caller waits until then.
+ *
+ * Callers are served first come, first served. Clock and sleep can be injected for tests.
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { ProviderSettings } from './types.js';
+
+export interface RateLimiterOptions {
+  perSecond?: number;
+  perHour?: number;
+  /** Minimum ms between two calls with the same key. */
+  minIntervalMs?: number;
+  /** Current time (epoch ms or a Date). */
+  now?: () => number | Date;
+  /** Waits ms; should reject when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface RateLimiter {
+  /** Resolves when a call may be made now, and counts that call. */
+  acquire(key?: string, signal?: AbortSignal): Promise<void>;
+  /** Makes every caller wait until the given time (e.g. a 429's nextAccessTime). */
+  pauseUntil(date: Date): void;
+  /** When the next keyless call would be allowed, or null when one may go now. */
+  nextAllowedAt(): Date | null;
+}
+
+/** Times of the calls let through, oldest first, within one span. */
+class SlidingWindow {
+  private times: number[] = [];
+  private head = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly spanMs: number,
+  ) {}
+
+  /** Earliest time (≥ now) a call may go. */
+  nextAt(now: number): number {
+    this.prune(now);
+    const count = this.times.length - this.head;
+    if (count < this.limit) return now;
+    return (this.times[this.times.length - this.limit] as number) + this.spanMs;
+  }
+
+  record(t: number): void {
+    this.times.push(t);
+  }
+
+  private prune(now: number): void {
+    while (
+      this.head < this.times.length &&
+      (this.times[this.head] as number) <= now - this.spanMs
+    ) {
+      this.head++;
+    }
+    // Compact now and then so a long-running daemon does not keep every call time.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** Runs functions one after another, in the order they were queued. */
+function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+function positive(n: number | undefined, name: string): number | undefined {
+  if (n === undefined) return undefined;
+  if (!Number.isFinite(n) || n <= 0)
+    throw new RangeError(`${name} must be a positive number, got ${n}`);
+  return n;
+}
+
+export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
+  const perSecond = positive(opts.perSecond, 'perSecond');
+  const perHour = positive(opts.perHour, 'perHour');
+  const minIntervalMs = positive(opts.minIntervalMs, 'minIntervalMs') ?? 0;
+  const clock = opts.now ?? (() => Date.now());
+  const now = (): number => {
+    const t = clock();
+    return typeof t === 'number' ? t : t.getTime();
+  };
+  const sleep =
+    opts.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+
+  const windows: SlidingWindow[] = [];
+  if (perSecond !== undefined) windows.push(new SlidingWindow(Math.floor(perSecond) || 1, 1000));
+  if (perHour !== undefined) windows.push(new SlidingWindow(Math.floor(perHour) || 1, 3_600_000));
+  let pausedUntil = -Infinity;
+  const global = serial();
+  const keyQueues = new Map<string, { run: ReturnType<typeof serial>; waiting: number }>();
+  const lastByKey = new Map<string, number>();
+
+  const globalNextAt = (t: number): number => {
+    let at = Math.max(t, pausedUntil);
+    for (const w of windows) at = Math.max(at, w.nextAt(t));
+    return at;
+  };
+
+  async function waitUntil(at: () => number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const t = now();
+      const target = at();
+      if (target <= t) return;
+      await sleep(target - t, signal);
+    }
+  }
+
+  function acquireGlobal(signal?: AbortSignal): Promise<void> {
+    return global(async () => {
+      await waitUntil(() => globalNextAt(now()), signal);
+      const t = now();
+      for (const w of windows) w.record(t);
+    });
+  }
+
+  async function acquireForKey(key: string, signal?: AbortSignal): Promise<void> {
+    let q = keyQueues.get(key);
+    if (!q) {
+      q = { run: serial(), waiting: 0 };
+      keyQueues.set(key, q);
+    }
+    const queue = q;
+    queue.waiting++;
+    try {
+      await queue.run(async () => {
+        await waitUntil(() => (lastByKey.get(key) ?? -Infinity) + minIntervalMs, signal);
+        await acquireGlobal(signal);
+        // The interval runs from when the call was actually let through.
+        lastByKey.set(key, now());
+      });
+    } finally {
+      queue.waiting--;
+      if (queue.waiting === 0) keyQueues.delete(key);
+    }
+  }
+
+  return {
+    acquire(key?: string, signal?: AbortSignal): Promise<void> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (key !== undefined && minIntervalMs > 0) return acquireForKey(key, signal);
+      return acquireGlobal(signal);
+    },
+    pauseUntil(date: Date): void {
+      const t = date.getTime();
+      if (Number.isFinite(t)) pausedUntil = Math.max(pausedUntil, t);
+    },
+    nextAllowedAt(): Date | null {
+      const t = now();
+      const at = globalNextAt(t);
+      return at > t ? new Date(at) : null;
+    },
+  };
+}
+
+/** The limiter a provider's settings ask for (`rateLimit.perDeviceIntervalMs` → per-key interval). */
+export function rateLimiterFor(
+  settings: Pick<ProviderSettings, 'rateLimit'>,
+  clock: Pick<RateLimiterOptions, 'now' | 'sleep'> = {},
+): RateLimiter {
+  const { perSecond, perHour, perDeviceIntervalMs } = settings.rateLimit;
+  return createRateLimiter({
+    ...clock,
+    ...(perSecond !== undefined ? { perSecond } : {}),
+    ...(perHour !== undefined ? { perHour } : {}),
+    ...(perDeviceIntervalMs !== undefined ? { minIntervalMs: perDeviceIntervalMs } : {}),
+  });
+}
