@@ -83,6 +83,8 @@ export type Env = Record<string, string | undefined>;
 export const ENV_HELP: ReadonlyArray<[string, string]> = [
   ['DATABASE_URL', 'PostgreSQL server URL (default: embedded database)'],
   ['IOT_ENCRYPTION_KEY', '64 hex characters: key that seals provider tokens at rest'],
+  ['IOT_ENCRYPTION_KEY_PREVIOUS', 'comma list of older keys still accepted to open tokens'],
+  ['IOT_ENCRYPTION_KEY_NEW', 'new key for `keys rotate` (or --new-key-env NAME)'],
   ['KOPROGO_IOT_CONFIG', 'config file path'],
   ['KOPROGO_IOT_DATA_DIR', 'embedded database directory'],
   ['KOPROGO_IOT_BUILDING', 'default building (name or id)'],

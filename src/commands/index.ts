@@ -1,17 +1,27 @@
 import type { Command } from 'commander';
 import { makeBuildingsCommand } from './buildings.js';
 import { makeDbCommand } from './db.js';
+import { makeDevicesCommand } from './devices.js';
 import { makeImportCommand } from './import.js';
 import { makeInitCommand } from './init.js';
+import { makeKeysCommand } from './keys.js';
+import { makeLinkCommand } from './link.js';
 import { makeReadingsCommand } from './readings.js';
 import { makeSimulatorCommand } from './simulator.js';
+import { makeSyncCommand } from './sync.js';
+import { makeUnlinkCommand } from './unlink.js';
 
 /** Every subcommand, in the order --help lists them. */
 export const COMMANDS: ReadonlyArray<() => Command> = [
   makeInitCommand,
   makeBuildingsCommand,
+  makeLinkCommand,
+  makeDevicesCommand,
+  makeUnlinkCommand,
+  makeSyncCommand,
   makeImportCommand,
   makeReadingsCommand,
   makeDbCommand,
+  makeKeysCommand,
   makeSimulatorCommand,
 ];

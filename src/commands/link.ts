@@ -1,0 +1,150 @@
+import { Command, Option } from 'commander';
+import open from 'open';
+import type { DeviceWithBuilding } from '../db/devices.js';
+import { InterruptedError, UsageError } from '../domain/errors.js';
+import { PROVIDERS, type ProviderName } from '../domain/readings.js';
+import { linkMeter } from '../link/linkMeter.js';
+import type { ProviderDeps } from '../providers/index.js';
+import { formatInstant } from '../ui/format.js';
+import { toJson } from '../ui/output.js';
+import { contextFrom, parseIntOption, withDatabase, type Context } from './context.js';
+
+export interface LinkOptions {
+  provider: string;
+  building?: string;
+  prm?: string;
+  /** false with --no-browser. */
+  browser?: boolean;
+  /** Seconds to wait for the browser. */
+  timeout?: number;
+  port?: number;
+}
+
+export interface LinkDeps {
+  /** Replaces the browser (tests follow the redirects with fetch). */
+  openUrl?: (url: string) => Promise<void>;
+  signal?: AbortSignal;
+  providerDeps?: ProviderDeps;
+}
+
+const PROVIDER_LABEL: Record<ProviderName, string> = { enedis: 'Enedis', ores: 'ORES' };
+
+/** Whether a browser can be opened here: a terminal, and on Linux a graphical session. */
+export function canOpenBrowser(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform,
+  isTTY: boolean,
+): boolean {
+  if (!isTTY) return false;
+  if (platform === 'linux') return !!(env.DISPLAY || env.WAYLAND_DISPLAY);
+  return true;
+}
+
+function browserOpener(ctx: Context, provider: ProviderName, useBrowser: boolean) {
+  const say = (text: string) => ctx.out.stderr.write(text + '\n');
+  const label = PROVIDER_LABEL[provider];
+  return async (url: string): Promise<void> => {
+    if (!useBrowser) {
+      say(`Open this address in a browser to give the consent at ${label}:\n\n  ${url}\n`);
+      say('Waiting for the answer…');
+      return;
+    }
+    say(
+      `Opening the browser for the consent at ${label}. If it does not open, go to:\n\n  ${url}\n`,
+    );
+    try {
+      const child = await open(url);
+      // A missing browser shows up as an error event on the spawned process.
+      child.once('error', () => say('The browser could not be opened: use the address above.'));
+    } catch {
+      say('The browser could not be opened: use the address above.');
+    }
+  };
+}
+
+export async function runLink(
+  ctx: Context,
+  opts: LinkOptions,
+  deps: LinkDeps = {},
+): Promise<DeviceWithBuilding> {
+  if (!(PROVIDERS as readonly string[]).includes(opts.provider)) {
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  }
+  const provider = opts.provider as ProviderName;
+  const useBrowser =
+    opts.browser !== false && canOpenBrowser(ctx.env, process.platform, !!ctx.out.stderr.isTTY);
+  const openUrl = deps.openUrl ?? browserOpener(ctx, provider, useBrowser);
+  return withDatabase(ctx, 'link', (db) =>
+    linkMeter(db, ctx.config, {
+      provider,
+      building: opts.building ?? null,
+      ...(opts.prm !== undefined ? { prm: opts.prm } : {}),
+      timeoutMs: (opts.timeout ?? 300) * 1000,
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      openUrl,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.providerDeps ? { providerDeps: deps.providerDeps } : {}),
+      log: ctx.log,
+    }),
+  );
+}
+
+/** The linked device as people read it; never a token. */
+export function describeLinkedDevice(d: DeviceWithBuilding): string {
+  const lines = [
+    `Linked meter ${d.prm} (${PROVIDER_LABEL[d.provider]}) to building "${d.building_name}".`,
+  ];
+  if (d.consent_expires_at) lines.push(`Consent until ${formatInstant(d.consent_expires_at)}.`);
+  if (d.authorization_id) lines.push(`Enedis authorisation ${d.authorization_id}.`);
+  lines.push(`Device id ${d.id}. Fetch its data with \`koprogo-iot sync\`.`);
+  return lines.join('\n') + '\n';
+}
+
+export function makeLinkCommand(): Command {
+  return new Command('link')
+    .description("link a building's meter through the provider's consent page in the browser")
+    .addOption(
+      new Option('--provider <provider>', 'enedis (France) or ores (Belgium)')
+        .choices([...PROVIDERS])
+        .makeOptionMandatory(),
+    )
+    .option('--building <name|id>', 'building (default: the only one, or defaults.building)')
+    .option('--prm <prm>', 'the meter expected: 14 digits (Enedis) or 18 digits (ORES EAN)')
+    .option('--no-browser', 'print the consent address instead of opening a browser')
+    .option(
+      '--timeout <seconds>',
+      'how long to wait for the consent',
+      parseIntOption('--timeout', 1, 86_400),
+      300,
+    )
+    .option(
+      '--port <n>',
+      'loopback port on 127.0.0.1 (default: a free one)',
+      parseIntOption('--port', 0, 65535),
+    )
+    .addHelpText(
+      'after',
+      `
+The consent ends on a listener at http://127.0.0.1:<port>/callback, open only while the
+link waits. Without a display (no DISPLAY/WAYLAND_DISPLAY on Linux, or not a terminal)
+the address is printed for you to open in any browser on this computer. For Enedis in
+production, set providers.enedis.redirectUri to your relay page (see docs/relay.md).
+ORES tokens are sealed with IOT_ENCRYPTION_KEY (64 hex characters), which must be set.`,
+    )
+    .action(async (opts: LinkOptions, c: Command) => {
+      const ctx = contextFrom(c);
+      const controller = new AbortController();
+      const onSignal = () =>
+        controller.abort(new InterruptedError('the link was interrupted; nothing was stored'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const device = await runLink(ctx, opts, { signal: controller.signal });
+        if (ctx.flags.json) ctx.out.stdout.write(toJson({ device }));
+        else ctx.out.stdout.write(describeLinkedDevice(device));
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,213 @@
+/**
+ * Stored anomalies. A detected anomaly is identified by its series, kind, method and start
+ * (the table's unique key), so running detection again over the same data stores nothing
+ * twice: storeAnomalies returns only the rows it really inserted, which is what decides
+ * whether an alert goes out.
+ */
+import { NotFoundError, UsageError } from '../domain/errors.js';
+import type { Queryable } from './types.js';
+
+export type AnomalySeverity = 'minor' | 'major' | 'critical';
+
+/** An anomaly as the detector found it, with the series it belongs to. */
+export interface NewAnomaly {
+  buildingId: string;
+  deviceRef: string;
+  metricType: string;
+  kind: string;
+  method: string;
+  start: Date;
+  end: Date;
+  /** kWh per interval (peak interval, or mean night level). */
+  value: number;
+  baseline: number;
+  variancePercent: number;
+  severity: AnomalySeverity;
+  message: string;
+}
+
+export interface StoredAnomaly extends NewAnomaly {
+  id: string;
+  detectedAt: Date;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+interface AnomalyRow {
+  id: string;
+  building_id: string;
+  device_ref: string;
+  metric_type: string;
+  kind: string;
+  method: string;
+  start_at: Date | string;
+  end_at: Date | string;
+  value: number;
+  baseline: number;
+  variance_percent: number;
+  severity: AnomalySeverity;
+  message: string;
+  detected_at: Date | string;
+  acknowledged_at: Date | string | null;
+  acknowledged_by: string | null;
+}
+
+const COLUMNS = `id, building_id, device_ref, metric_type, kind, method, start_at, end_at, value,
+  baseline, variance_percent, severity, message, detected_at, acknowledged_at, acknowledged_by`;
+
+function fromRow(r: AnomalyRow): StoredAnomaly {
+  return {
+    id: r.id,
+    buildingId: r.building_id,
+    deviceRef: r.device_ref,
+    metricType: r.metric_type,
+    kind: r.kind,
+    method: r.method,
+    start: new Date(r.start_at),
+    end: new Date(r.end_at),
+    value: Number(r.value),
+    baseline: Number(r.baseline),
+    variancePercent: Number(r.variance_percent),
+    severity: r.severity,
+    message: r.message,
+    detectedAt: new Date(r.detected_at),
+    acknowledgedAt: r.acknowledged_at === null ? null : new Date(r.acknowledged_at),
+    acknowledgedBy: r.acknowledged_by,
+  };
+}
+
+function identity(a: NewAnomaly): string {
+  return [a.buildingId, a.deviceRef, a.metricType, a.kind, a.method, a.start.toISOString()].join(
+    '\u0000',
+  );
+}
+
+/**
+ * Inserts anomalies, skipping those already stored. Returns the newly stored ones only,
+ * oldest first. Run it in the transaction that also queues their notifications.
+ */
+export async function storeAnomalies(
+  tx: Queryable,
+  rows: readonly NewAnomaly[],
+): Promise<StoredAnomaly[]> {
+  const unique = new Map<string, NewAnomaly>();
+  for (const a of rows) if (!unique.has(identity(a))) unique.set(identity(a), a);
+  const list = [...unique.values()];
+  if (list.length === 0) return [];
+  const r = await tx.query<AnomalyRow>(
+    `INSERT INTO anomalies (building_id, device_ref, metric_type, kind, method, start_at, end_at,
+                            value, baseline, variance_percent, severity, message)
+     SELECT u.building_id, u.device_ref, u.metric_type, u.kind, u.method, u.start_at, u.end_at,
+            u.value, u.baseline, u.variance_percent, u.severity, u.message
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                   $6::timestamptz[], $7::timestamptz[], $8::float8[], $9::float8[],
+                   $10::float8[], $11::text[], $12::text[])
+         AS u(building_id, device_ref, metric_type, kind, method, start_at, end_at,
+              value, baseline, variance_percent, severity, message)
+     ON CONFLICT (building_id, device_ref, metric_type, kind, method, start_at) DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [
+      list.map((a) => a.buildingId),
+      list.map((a) => a.deviceRef),
+      list.map((a) => a.metricType),
+      list.map((a) => a.kind),
+      list.map((a) => a.method),
+      list.map((a) => a.start.toISOString()),
+      list.map((a) => a.end.toISOString()),
+      list.map((a) => a.value),
+      list.map((a) => a.baseline),
+      list.map((a) => a.variancePercent),
+      list.map((a) => a.severity),
+      list.map((a) => a.message),
+    ],
+  );
+  return r.rows.map(fromRow).sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+export interface AnomalyQuery {
+  buildingId: string;
+  /** Anomalies overlapping [from, to). */
+  from?: Date;
+  to?: Date;
+  /** Default false: acknowledged anomalies are left out. */
+  includeAcknowledged?: boolean;
+  method?: string;
+  deviceRef?: string;
+  metricType?: string;
+}
+
+/** Stored anomalies of a building, oldest first. */
+export async function listAnomalies(q: Queryable, f: AnomalyQuery): Promise<StoredAnomaly[]> {
+  const params: unknown[] = [f.buildingId];
+  const where = ['building_id = $1'];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.from) add('end_at > ?', f.from.toISOString());
+  if (f.to) add('start_at < ?', f.to.toISOString());
+  if (f.method) add('method = ?', f.method);
+  if (f.deviceRef) add('device_ref = ?', f.deviceRef);
+  if (f.metricType) add('metric_type = ?', f.metricType);
+  if (!f.includeAcknowledged) where.push('acknowledged_at IS NULL');
+  const r = await q.query<AnomalyRow>(
+    `SELECT ${COLUMNS} FROM anomalies WHERE ${where.join(' AND ')}
+      ORDER BY start_at, device_ref, kind`,
+    params,
+  );
+  return r.rows.map(fromRow);
+}
+
+const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ID_PREFIX = /^[0-9a-f]{8}(-[0-9a-f-]{0,27})?$/i;
+
+/** Finds one anomaly by its id or a unique prefix of at least 8 hex characters. */
+export async function findAnomaly(q: Queryable, ref: string): Promise<StoredAnomaly> {
+  const id = ref.trim().toLowerCase();
+  if (FULL_ID.test(id)) {
+    const r = await q.query<AnomalyRow>(`SELECT ${COLUMNS} FROM anomalies WHERE id = $1`, [id]);
+    if (!r.rows[0]) throw new NotFoundError(`no anomaly with id ${id}`);
+    return fromRow(r.rows[0]);
+  }
+  if (!ID_PREFIX.test(id)) {
+    throw new UsageError(
+      `not an anomaly id: "${ref}" (give the id shown by "koprogo-iot anomalies", or its first 8 characters at least)`,
+    );
+  }
+  // A prefix: ask for two rows to tell unique from ambiguous.
+  const r = await q.query<AnomalyRow>(
+    `SELECT ${COLUMNS} FROM anomalies WHERE id::text LIKE $1 ORDER BY id LIMIT 2`,
+    [`${id}%`],
+  );
+  if (!r.rows[0]) throw new NotFoundError(`no anomaly with an id starting with ${id}`);
+  if (r.rows.length > 1) {
+    throw new UsageError(`the id prefix ${id} matches several anomalies`, {
+      hint: 'give more characters of the id',
+    });
+  }
+  return fromRow(r.rows[0]);
+}
+
+export interface AcknowledgeResult {
+  anomaly: StoredAnomaly;
+  /** True when it had been acknowledged before: its first acknowledgement is kept. */
+  alreadyAcknowledged: boolean;
+}
+
+/** Marks an anomaly as seen, so it leaves the open list. Repeating it changes nothing. */
+export async function acknowledgeAnomaly(
+  q: Queryable,
+  ref: string,
+  by?: string,
+): Promise<AcknowledgeResult> {
+  const found = await findAnomaly(q, ref);
+  const r = await q.query<AnomalyRow>(
+    `UPDATE anomalies SET acknowledged_at = now(), acknowledged_by = $2
+      WHERE id = $1 AND acknowledged_at IS NULL
+      RETURNING ${COLUMNS}`,
+    [found.id, by ?? null],
+  );
+  if (r.rows[0]) return { anomaly: fromRow(r.rows[0]), alreadyAcknowledged: false };
+  // Acknowledged meanwhile (or before): report the stored state.
+  return { anomaly: await findAnomaly(q, found.id), alreadyAcknowledged: true };
+}

@@ -1,0 +1,94 @@
+/**
+ * One window's provider call under the sync policy: the rate limiter before every call;
+ * transient failures and malformed answers retried with exponential backoff and jitter
+ * (p-retry, 3 tries); a 429 waits as told (the wait is also persisted by the caller so a
+ * restart respects it); an expired ORES access token is refreshed once; no data is not an error.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import { isProviderCallError } from '../providers/errors.js';
+import type { RateLimiter } from '../providers/rateLimiter.js';
+import type { DeviceTokens, LoadCurveKind, Provider } from '../providers/types.js';
+import type { IntervalReading } from '../domain/readings.js';
+
+export interface FetchPolicy {
+  provider: Provider;
+  limiter: RateLimiter;
+  /** Per-key interval (ORES: the building). */
+  limiterKey?: string;
+  /** Tries for transient failures (3 = one call and two retries). */
+  tries: number;
+  /** First backoff delay, ms (doubles each retry, randomised). */
+  minBackoffMs: number;
+  /** A 429 asking to wait longer than this ends the device's sync for this cycle. */
+  maxRateLimitWaitMs: number;
+  signal?: AbortSignal;
+  getTokens(): DeviceTokens;
+  /** Refreshes the device's tokens (stored by the caller); called at most once per window. */
+  refreshTokens(): Promise<void>;
+  onRateLimited(until: Date): Promise<void>;
+  /** Counts provider calls made, including failed ones. */
+  stats: { calls: number; rateLimited: number; retried: number };
+}
+
+export interface WindowAnswer {
+  readings: IntervalReading[];
+  noData: boolean;
+}
+
+const MAX_RATE_LIMIT_HITS = 30;
+
+export async function fetchWindow(
+  p: FetchPolicy,
+  req: { prm: string; kind: LoadCurveKind; fromDay: string; toDay: string },
+): Promise<WindowAnswer> {
+  let refreshed = false;
+  let hits = 0;
+  for (;;) {
+    try {
+      const res = await pRetry(
+        async () => {
+          await p.limiter.acquire(p.limiterKey, p.signal);
+          p.stats.calls++;
+          return p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), signal: p.signal });
+        },
+        {
+          retries: Math.max(0, p.tries - 1),
+          factor: 2,
+          minTimeout: p.minBackoffMs,
+          maxTimeout: Math.max(p.minBackoffMs, 30_000),
+          randomize: true,
+          signal: p.signal,
+          shouldRetry: ({ error }) => isProviderCallError(error) && (error.kind === 'transient' || error.kind === 'malformed'),
+          onFailedAttempt: ({ error, retriesLeft }) => {
+            if (retriesLeft > 0 && isProviderCallError(error) && (error.kind === 'transient' || error.kind === 'malformed'))
+              p.stats.retried++;
+          },
+        },
+      );
+      return { readings: res.readings, noData: false };
+    } catch (e) {
+      if (p.signal?.aborted) throw p.signal.reason ?? e;
+      if (!isProviderCallError(e)) throw e;
+      if (e.kind === 'no_data') return { readings: [], noData: true };
+      if (e.kind === 'rate_limited') {
+        hits++;
+        p.stats.rateLimited++;
+        const wait = e.retryAfterMs ?? 1000;
+        const until = new Date(Date.now() + wait);
+        p.limiter.pauseUntil(until);
+        await p.onRateLimited(until);
+        if (wait > p.maxRateLimitWaitMs || hits > MAX_RATE_LIMIT_HITS) throw e;
+        // A little jitter so concurrent devices do not all come back in the same millisecond.
+        await sleep(wait + Math.floor(Math.random() * 50), undefined, { signal: p.signal });
+        continue;
+      }
+      if (e.kind === 'token_expired' && !refreshed) {
+        refreshed = true;
+        await p.refreshTokens();
+        continue;
+      }
+      throw e;
+    }
+  }
+}
