@@ -130,22 +130,22 @@ export function readConfigFile(file: string): unknown {
   }
 }
 
-/** Replaces "${VAR}" in string values by the environment's value (missing → error). */
+/**
+ * Replaces "${VAR}" in string values by the environment's value. An unset variable gives an
+ * empty value, which counts as "not set" (so "url": "${DATABASE_URL}" means: the server when
+ * DATABASE_URL is set, else the embedded database).
+ */
 function expandEnv(raw: unknown, env: Env, v: Validator, at = ''): unknown {
   if (typeof raw === 'string') {
-    return raw.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, name: string) => {
-      const val = env[name];
-      if (val === undefined) {
-        v.problem(at, `refers to \${${name}}, which is not set in the environment`);
-        return '';
-      }
-      return val;
-    });
+    return raw.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, name: string) => env[name] ?? '');
   }
   if (Array.isArray(raw)) return raw.map((x, i) => expandEnv(x, env, v, `${at}[${i}]`));
   if (raw && typeof raw === 'object') {
     return Object.fromEntries(
-      Object.entries(raw as Record<string, unknown>).map(([k, x]) => [k, expandEnv(x, env, v, at ? `${at}.${k}` : k)]),
+      Object.entries(raw as Record<string, unknown>).map(([k, x]) => [
+        k,
+        k.startsWith('$') ? x : expandEnv(x, env, v, at ? `${at}.${k}` : k),
+      ]),
     );
   }
   return raw;

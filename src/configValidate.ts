@@ -43,6 +43,8 @@ export class Validator {
 
   onlyKeys(o: Obj, at: string, allowed: string[]): void {
     for (const k of Object.keys(o)) {
+      // "$comment", "$schema": documentation keys, allowed everywhere.
+      if (k.startsWith('$')) continue;
       if (!allowed.includes(k)) this.problem(at ? `${at}.${k}` : k, `is not a known key (allowed: ${allowed.join(', ')})`);
     }
   }

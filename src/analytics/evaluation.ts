@@ -2,15 +2,16 @@
  * Scores detected anomaly events against known ground truth (a simulator's injected
  * faults, or hand-labelled intervals), to compare the detection methods.
  *
- * An event matches a truth interval when they overlap (half-open intervals). Precision is
- * the share of events that match some truth; recall the share of truths that some event
- * overlaps. With no events there is no false alarm (precision 1); with no truths there is
- * nothing to miss (recall 1); F1 then says how useful the result is.
+ * An event matches a truth interval when they overlap (half-open intervals) and, if a
+ * rule is given, the rule accepts the pair of kinds. Precision is the share of events
+ * that match some truth; recall the share of truths that some event matches. With no
+ * events there is no false alarm (precision 1); with no truths there is nothing to miss
+ * (recall 1); F1 then says how useful the result is.
  */
-import type { AnomalyKind } from './anomalyTypes.js';
 
 export interface TimeSpan {
-  kind?: AnomalyKind;
+  /** An anomaly kind for events; for truths, whatever the labeller calls it. */
+  kind?: string;
   start: Date;
   end: Date;
 }
@@ -18,23 +19,33 @@ export interface TimeSpan {
 export interface EvaluationOptions {
   /** Count a match only between an event and a truth of the same kind. Default false. */
   sameKind?: boolean;
+  /**
+   * Which event kinds may match which truth kinds (e.g. a raised night baseload may be
+   * found as a night event or as spikes). Checked after the overlap; wins over sameKind.
+   */
+  accepts?: (eventKind: string | undefined, truthKind: string | undefined) => boolean;
 }
 
 export interface Evaluation {
   events: number;
   truths: number;
-  /** Events overlapping at least one truth. */
+  /** Events matching at least one truth. */
   matchedEvents: number;
-  /** Truths overlapped by at least one event. */
+  /** Events matching no truth. */
+  falseAlarms: number;
+  /** Truths matched by at least one event. */
   recalledTruths: number;
   precision: number;
   recall: number;
   f1: number;
 }
 
-function overlaps(a: TimeSpan, b: TimeSpan, sameKind: boolean): boolean {
-  if (sameKind && a.kind !== b.kind) return false;
+export function overlaps(a: TimeSpan, b: TimeSpan): boolean {
   return a.start.getTime() < b.end.getTime() && b.start.getTime() < a.end.getTime();
+}
+
+export function f1Score(precision: number, recall: number): number {
+  return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
 }
 
 export function evaluateDetections(
@@ -43,18 +54,22 @@ export function evaluateDetections(
   opts: EvaluationOptions = {},
 ): Evaluation {
   const sameKind = opts.sameKind ?? false;
-  const matchedEvents = events.filter((e) => truths.some((t) => overlaps(e, t, sameKind))).length;
-  const recalledTruths = truths.filter((t) => events.some((e) => overlaps(e, t, sameKind))).length;
+  const accepts =
+    opts.accepts ??
+    ((e: string | undefined, t: string | undefined): boolean => !sameKind || e === t);
+  const match = (e: TimeSpan, t: TimeSpan): boolean => overlaps(e, t) && accepts(e.kind, t.kind);
+  const matchedEvents = events.filter((e) => truths.some((t) => match(e, t))).length;
+  const recalledTruths = truths.filter((t) => events.some((e) => match(e, t))).length;
   const precision = events.length === 0 ? 1 : matchedEvents / events.length;
   const recall = truths.length === 0 ? 1 : recalledTruths / truths.length;
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return {
     events: events.length,
     truths: truths.length,
     matchedEvents,
+    falseAlarms: events.length - matchedEvents,
     recalledTruths,
     precision,
     recall,
-    f1,
+    f1: f1Score(precision, recall),
   };
 }

@@ -88,3 +88,44 @@ export function median(values: readonly number[]): number {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
+
+/** One past observation for a baseline: its day (as a day number) and power. */
+export interface DaySample {
+  /** Whole days since an arbitrary origin, so slopes are per day. */
+  x: number;
+  y: number;
+  /** Samples are compared only within a group (weekday, weekend): see robustTrend. */
+  group: number;
+}
+
+/**
+ * The value expected at day `x0` from past samples, following a drift (heating coming on
+ * in autumn, lighting with the length of the day) without being moved by outliers: a
+ * Theil–Sen line. The slope is the median of the slopes between pairs of samples of one
+ * group (weekday with weekday, weekend with weekend, so their different levels do not read
+ * as a slope, while both share it); the level is the median, over the samples of
+ * `group`, of each sample carried to `x0` along that slope. Up to about three samples in
+ * ten may be anything without moving the result much.
+ *
+ * Returns undefined with fewer than `minSamples` samples of `group`.
+ */
+export function robustTrend(
+  samples: readonly DaySample[],
+  x0: number,
+  group: number,
+  minSamples: number,
+): number | undefined {
+  const own = samples.filter((s) => s.group === group);
+  if (own.length < minSamples) return undefined;
+  const slopes: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const a = samples[i] as DaySample;
+    for (let j = i + 1; j < samples.length; j++) {
+      const b = samples[j] as DaySample;
+      if (a.group === b.group && a.x !== b.x) slopes.push((b.y - a.y) / (b.x - a.x));
+    }
+  }
+  // Too few pairs to tell a drift from noise: assume none.
+  const slope = slopes.length >= minSamples ? median(slopes) : 0;
+  return median(own.map((s) => s.y + slope * (x0 - s.x)));
+}

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { makeBuildingsCommand } from './buildings.js';
+import { makeDaemonCommand } from './daemon.js';
 import { makeDbCommand } from './db.js';
+import { makeDemoCommand } from './demo.js';
 import { makeDevicesCommand } from './devices.js';
 import { makeImportCommand } from './import.js';
 import { makeInitCommand } from './init.js';
@@ -8,17 +10,21 @@ import { makeKeysCommand } from './keys.js';
 import { makeLinkCommand } from './link.js';
 import { makeReadingsCommand } from './readings.js';
 import { makeSimulatorCommand } from './simulator.js';
+import { makeStatusCommand } from './status.js';
 import { makeSyncCommand } from './sync.js';
 import { makeUnlinkCommand } from './unlink.js';
 
 /** Every subcommand, in the order --help lists them. */
 export const COMMANDS: ReadonlyArray<() => Command> = [
+  makeDemoCommand,
   makeInitCommand,
   makeBuildingsCommand,
   makeLinkCommand,
   makeDevicesCommand,
   makeUnlinkCommand,
   makeSyncCommand,
+  makeDaemonCommand,
+  makeStatusCommand,
   makeImportCommand,
   makeReadingsCommand,
   makeDbCommand,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { resolveBuilding } from '../db/buildings.js';
 import { countReadings, listReadings, type StoredReading } from '../db/readings.js';
 import { UsageError } from '../domain/errors.js';
@@ -90,13 +91,15 @@ export function makeReadingsCommand(): Command {
       const ctx = contextFrom(c);
       const format = outputFormat(ctx, opts.format);
       const res = await runReadings(ctx, opts);
+      const zone = res.building.timezone;
+      const local = (iso: unknown) => DateTime.fromISO(String(iso)).setZone(zone).toFormat('yyyy-MM-dd HH:mm ZZ');
       const columns = [
-        { key: 'timestamp' as const, header: 'Start (UTC)' },
+        { key: 'timestamp' as const, header: `Start (${zone})`, format: local },
+        { key: 'interval_seconds' as const, header: 'Minutes', format: (v: unknown) => String(Number(v) / 60) },
         { key: 'value' as const, header: 'Value', decimals: 3 },
         { key: 'unit' as const, header: 'Unit' },
-        { key: 'metric_type' as const, header: 'Metric' },
-        { key: 'device_ref' as const, header: 'Device' },
-        { key: 'interval_seconds' as const, header: 'Interval', unit: 's' },
+        { key: 'metric_type' as const, header: 'Metric', format: (v: unknown) => String(v).replace('electricity_', '') },
+        { key: 'device_ref' as const, header: 'Meter' },
         { key: 'source' as const, header: 'Source' },
       ];
       writeResult({

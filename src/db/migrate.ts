@@ -19,8 +19,15 @@ export interface Migration {
 }
 
 export function migrationsDir(): string {
-  // src/db/migrate.ts and dist/db/migrate.js are both two levels below the package root.
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+  // The package root's migrations/, found upwards from this file (src/db, dist/db, or a
+  // benchmark build one level deeper).
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'migrations');
+    if (fs.existsSync(path.join(candidate, '001_initial.sql'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the migrations folder of koprogo-iot');
 }
 
 export function loadMigrations(dir = migrationsDir()): Migration[] {

@@ -26,6 +26,8 @@ export interface ClaimFilter {
   dueOnly: boolean;
   /** Ids already handled in this cycle. */
   exclude?: string[];
+  /** Between daily cycles: only devices synced more often than daily, or waiting out a 429. */
+  frequentOrWaiting?: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function claimNextDevice(
     // A little slack so a device synced at 02:03 yesterday is due at 02:00 today.
     cond.push(`(d.last_sync_at IS NULL OR d.last_sync_at <= now() - make_interval(hours => d.sync_frequency_hours) + interval '30 minutes')`);
   }
+  if (f.frequentOrWaiting) cond.push(`(d.sync_frequency_hours < 24 OR d.not_before IS NOT NULL)`);
   const r = await q.query<SyncDevice>(
     `WITH next AS (
        SELECT d.id FROM linky_devices d

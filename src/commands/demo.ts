@@ -1,0 +1,78 @@
+import { Command } from 'commander';
+import { runDemo, type DemoRun } from '../demo/runDemo.js';
+import { createColors } from '../ui/color.js';
+import { createProgress } from '../ui/progress.js';
+import { renderStatsChart, renderStatsTable, statsForBuilding } from './stats.js';
+import { contextFrom, parseIntOption, type Context } from './context.js';
+
+export interface DemoCommandOptions {
+  dataDir?: string;
+  days: number;
+}
+
+async function printResults(ctx: Context, run: DemoRun): Promise<void> {
+  const out = (s: string) => ctx.out.stdout.write(s + '\n');
+  const paint = createColors(ctx.color);
+  const width = Math.min(ctx.columns, 120);
+  const monthly = await statsForBuilding(run.db, run.building, { period: 'month' });
+  out('');
+  out(paint.bold(`Monthly statistics — ${run.building.name}, meter ${run.device.prm}`));
+  out(renderStatsTable(monthly, { color: ctx.color, width }));
+  out('');
+  out(renderStatsChart(monthly, { color: ctx.color, width }));
+  out('');
+  const list = run.anomalies.anomalies;
+  out(paint.bold(`Anomalies found (${list.length})`));
+  for (const a of list.slice(-12)) out(`  ${a.severity.padEnd(8)} ${a.message}`);
+  if (list.length > 12) out(`  … and ${list.length - 12} earlier ones: koprogo-iot anomalies list --all`);
+}
+
+export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promise<DemoRun> {
+  const say = (line: string) => {
+    if (!ctx.flags.quiet) ctx.out.stderr.write(line + '\n');
+  };
+  const bar = createProgress({ stream: ctx.out.stderr, total: 0, label: 'backfill', enabled: ctx.interactive, color: ctx.color });
+  let total = 0;
+  say('koprogo-iot demo: a simulated Enedis meter, linked, synced and analysed on a throwaway embedded database.');
+  const run = await runDemo({
+    dataDir: o.dataDir,
+    days: o.days,
+    log: ctx.log,
+    say,
+    progress: { addTotal: (n) => bar.setTotal((total += n)), tick: (n) => bar.tick(n), done: () => bar.done() },
+  });
+  try {
+    if (ctx.flags.json) {
+      const monthly = await statsForBuilding(run.db, run.building, { period: 'month' });
+      ctx.out.stdout.write(
+        JSON.stringify(
+          { data_dir: run.dataDir, building: run.building, device: { prm: run.device.prm, provider: run.device.provider }, sync: run.sync, statistics: monthly, anomalies: run.anomalies.anomalies, timings_ms: run.timings },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else await printResults(ctx, run);
+  } finally {
+    await run.close();
+  }
+  say('');
+  say(`The demo data stays in ${run.dataDir}. Explore it:`);
+  say(`  export KOPROGO_IOT_DATA_DIR=${run.dataDir}`);
+  say('  koprogo-iot stats --period week --chart     koprogo-iot anomalies list --all     koprogo-iot readings');
+  say(`The tokens of this demo were sealed with a demo key generated for it (IOT_ENCRYPTION_KEY=${run.demoKey});`);
+  say('it is a demo key only: generate your own with `koprogo-iot keys generate`.');
+  say('With a real meter: koprogo-iot init, then koprogo-iot link --provider ores (or enedis), then koprogo-iot daemon.');
+  return run;
+}
+
+export function makeDemoCommand(): Command {
+  return new Command('demo')
+    .description('try everything on a simulated meter: link, backfill a year, report, anomalies (no server, no secret)')
+    .option('--data-dir <dir>', 'keep the demo database here (default: a new temporary directory)')
+    .option('--days <n>', 'days of history to backfill', parseIntOption('--days', 7, 730), 365)
+    .action(async (opts: DemoCommandOptions, c: Command) => {
+      // The demo ignores the user's configuration: build the context without reading it.
+      const ctx = contextFrom(c);
+      await runDemoCommand(ctx, opts);
+    });
+}

@@ -1,0 +1,150 @@
+/**
+ * The daemon: a daily cycle at the configured local time (plus polls in between for meters
+ * synced more often than daily or waiting out a rate limit), the anomaly check and alert
+ * delivery after each cycle, TimescaleDB's maintenance jobs on the embedded database (which
+ * has no background workers), a heartbeat, and a clean stop on SIGTERM/SIGINT.
+ * On the embedded database it serves the data over the PostgreSQL protocol on a local socket
+ * so the other commands keep working while it holds the data directory.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import path from 'node:path';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Config } from '../config.js';
+import { cycleFinished, cycleStarted, daemonStopped, heartbeat, registerDaemon } from '../db/daemons.js';
+import { openDatabase, type OpenedDatabase } from '../db/open.js';
+import { releaseAllLeases } from '../db/syncState.js';
+import { runMaintenanceJobs } from '../db/timescale.js';
+import { deliverPending } from '../notify/outbox.js';
+import type { Logger } from '../ui/logger.js';
+import { anomalyHook, consentLostHook } from './hooks.js';
+import { nextDailyRun, withJitter } from './scheduler.js';
+import { createSyncEnv, newOwnerId } from './syncEnv.js';
+import { syncDevices } from './syncDevices.js';
+import type { DeviceSyncResult } from './syncDevice.js';
+
+export interface DaemonOptions {
+  config: Config;
+  log: Logger;
+  env?: Record<string, string | undefined>;
+  /** Run one cycle (all due meters) and return. */
+  once?: boolean;
+  signal: AbortSignal;
+  /** Between daily cycles, look for frequent or rate-limited meters this often. */
+  pollMs?: number;
+  heartbeatMs?: number;
+  fetch?: typeof fetch;
+  minBackoffMs?: number;
+  /** Called when the daemon is ready (database open, socket served). */
+  onReady?: (info: { id: string; socket: string | null; nextCycleAt: Date | null }) => void;
+}
+
+export interface CycleOutcome {
+  results: DeviceSyncResult[];
+  status: 'ok' | 'partial' | 'failed' | 'idle' | 'interrupted';
+}
+
+function outcome(results: DeviceSyncResult[], aborted: boolean): CycleOutcome['status'] {
+  if (aborted) return 'interrupted';
+  if (results.length === 0) return 'idle';
+  const bad = results.filter((r) => !['success', 'no_data'].includes(r.status)).length;
+  return bad === 0 ? 'ok' : bad === results.length ? 'failed' : 'partial';
+}
+
+async function serveSocket(db: OpenedDatabase, log: Logger): Promise<{ server: PGLiteSocketServer; where: string } | null> {
+  if (!db.embedded?.lock) return null;
+  const dir = path.dirname(db.embedded.lock.file);
+  const port = 5432;
+  const socketPath = path.join(dir, `.s.PGSQL.${port}`);
+  // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP beyond that.
+  const useUnix = Buffer.byteLength(socketPath) < 100;
+  const server = new PGLiteSocketServer(
+    useUnix ? { db: db.embedded.pglite as never, path: socketPath } : { db: db.embedded.pglite as never, host: '127.0.0.1', port: 0 },
+  );
+  await server.start();
+  let where = socketPath;
+  if (useUnix) db.embedded.lock.update({ socketDir: dir, socketPort: port });
+  else {
+    const conn = server.getServerConn();
+    const tcpPort = Number(conn.split(':').pop());
+    db.embedded.lock.update({ socketDir: '127.0.0.1', socketPort: tcpPort });
+    where = conn;
+  }
+  log.info('serving the embedded database to other commands', { socket: where });
+  return { server, where };
+}
+
+export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
+  const { config, log } = o;
+  const id = newOwnerId('daemon');
+  const db = await openDatabase(config, { command: `koprogo-iot daemon (${id})`, viaDaemon: false });
+  let socket: Awaited<ReturnType<typeof serveSocket>> = null;
+  let last: CycleOutcome = { results: [], status: 'idle' };
+  const hbTimer = setInterval(() => void heartbeat(db, id).catch(() => {}), o.heartbeatMs ?? 30_000);
+  hbTimer.unref();
+  try {
+    for (const n of db.notices) log.warn(n);
+    socket = await serveSocket(db, log);
+    await registerDaemon(db, id);
+    const env = createSyncEnv({
+      db,
+      config,
+      log,
+      owner: id,
+      env: o.env,
+      signal: o.signal,
+      fetch: o.fetch,
+      minBackoffMs: o.minBackoffMs,
+      afterDevice: anomalyHook(db, config, log),
+      onConsentLost: consentLostHook(log),
+    });
+    const { time, timeZone, jitterSeconds } = config.sync.schedule;
+    let nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
+    await heartbeat(db, id, { nextCycleAt: o.once ? null : nextDaily });
+    o.onReady?.({ id, socket: socket?.where ?? null, nextCycleAt: o.once ? null : nextDaily });
+    log.info(o.once ? 'running one cycle' : 'daemon started', { id, engine: db.kind, next_cycle: o.once ? undefined : nextDaily.toISOString() });
+
+    // A first cycle at start catches up on whatever is due (a restart after downtime).
+    let daily = true;
+    for (;;) {
+      if (o.signal.aborted) break;
+      await cycleStarted(db, id);
+      const results = await syncDevices(env, { dueOnly: true, frequentOrWaiting: !daily });
+      const delivered = await deliverPending(db, config, { log }).catch((e: Error) => {
+        log.warn('alert delivery failed', { err: e.message });
+        return null;
+      });
+      if (db.kind === 'embedded') {
+        for (const j of await runMaintenanceJobs(db)) if (!j.ok) log.warn('maintenance job failed', { job: j.job, err: j.error });
+      }
+      last = { results, status: outcome(results, o.signal.aborted) };
+      if (results.length > 0 || daily)
+        log.info('cycle done', {
+          status: last.status,
+          devices: results.length,
+          readings: results.reduce((a, r) => a + r.synced_readings, 0),
+          alerts_sent: delivered?.sent ?? 0,
+        });
+      if (o.once || o.signal.aborted) {
+        await cycleFinished(db, id, last.status, null);
+        break;
+      }
+      if (Date.now() >= nextDaily.getTime()) nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
+      await cycleFinished(db, id, last.status, nextDaily);
+      const wait = Math.max(0, Math.min(nextDaily.getTime() - Date.now(), o.pollMs ?? 15 * 60_000));
+      daily = Date.now() + wait >= nextDaily.getTime();
+      try {
+        await sleep(wait, undefined, { signal: o.signal });
+      } catch {
+        break;
+      }
+    }
+    return last;
+  } finally {
+    clearInterval(hbTimer);
+    await releaseAllLeases(db, id).catch(() => {});
+    await daemonStopped(db, id).catch(() => {});
+    if (socket) await socket.server.stop().catch(() => {});
+    await db.close().catch(() => {});
+    log.info('daemon stopped', { id });
+  }
+}

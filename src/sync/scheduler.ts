@@ -1,0 +1,21 @@
+/**
+ * When the daemon's next daily cycle starts: the configured local time (default 02:00
+ * Europe/Brussels) on the next day it has not passed yet, correct across DST (luxon moves
+ * a time that does not exist on the spring-forward day to the first instant after the gap).
+ */
+import { DateTime } from 'luxon';
+
+export function nextDailyRun(after: Date, time: string, zone: string): Date {
+  const [h, m] = time.split(':').map(Number) as [number, number];
+  const base = DateTime.fromJSDate(after, { zone });
+  let candidate = base.set({ hour: h, minute: m, second: 0, millisecond: 0 });
+  if (candidate.toMillis() <= after.getTime()) {
+    candidate = base.plus({ days: 1 }).set({ hour: h, minute: m, second: 0, millisecond: 0 });
+  }
+  return candidate.toJSDate();
+}
+
+/** A deterministic-per-call random offset in [0, jitterSeconds) seconds. */
+export function withJitter(at: Date, jitterSeconds: number, random: () => number = Math.random): Date {
+  return new Date(at.getTime() + Math.floor(random() * jitterSeconds * 1000));
+}
