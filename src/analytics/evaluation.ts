@@ -2,18 +2,27 @@
  * Scores detected anomaly events against known ground truth (a simulator's injected
  * faults, or hand-labelled intervals), to compare the detection methods.
  *
- * An event matches a truth interval when they overlap (half-open intervals) and, if a
- * rule is given, the rule accepts the pair of kinds. Precision is the share of events
- * that match some truth; recall the share of truths that some event matches. With no
- * events there is no false alarm (precision 1); with no truths there is nothing to miss
- * (recall 1); F1 then says how useful the result is.
+ * An event matches a truth interval when they overlap (half-open intervals, within their
+ * active parts where given) and, if a rule is given, the rule accepts the pair of kinds.
+ * Precision is the share of events that match some truth; recall the share of truths
+ * that some event matches. With no events there is no false alarm (precision 1); with no
+ * truths there is nothing to miss (recall 1); F1 then says how useful the result is.
  */
 
-export interface TimeSpan {
-  /** An anomaly kind for events; for truths, whatever the labeller calls it. */
-  kind?: string;
+export interface Span {
   start: Date;
   end: Date;
+}
+
+export interface TimeSpan extends Span {
+  /** An anomaly kind for events; for truths, whatever the labeller calls it. */
+  kind?: string;
+  /**
+   * Where within [start, end) the span is really active, when not all of it: a fault
+   * seen night after night is active only at night, and an event during the days in
+   * between has not found it.
+   */
+  parts?: readonly Span[];
 }
 
 export interface EvaluationOptions {
@@ -40,8 +49,16 @@ export interface Evaluation {
   f1: number;
 }
 
-export function overlaps(a: TimeSpan, b: TimeSpan): boolean {
+function spanOverlap(a: Span, b: Span): boolean {
   return a.start.getTime() < b.end.getTime() && b.start.getTime() < a.end.getTime();
+}
+
+/** True when the two spans share an instant (within their parts, where given). */
+export function overlaps(a: TimeSpan, b: TimeSpan): boolean {
+  if (!spanOverlap(a, b)) return false;
+  const pa = a.parts ?? [a];
+  const pb = b.parts ?? [b];
+  return pa.some((x) => pb.some((y) => spanOverlap(x, y)));
 }
 
 export function f1Score(precision: number, recall: number): number {

@@ -2,7 +2,7 @@
  * Readings placed in local time: their local day, minute of the day and day type, and
  * each local day's coverage (share of its 23, 24 or 25 hours holding readings).
  */
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import type { IntervalValue } from './anomalyTypes.js';
 import { toWatts } from './anomalyTypes.js';
 import { addDays, localDayStart } from './periods.js';
@@ -41,13 +41,15 @@ export function toLocalDays(readings: readonly IntervalValue[], zone: string): L
     .slice()
     .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
 
+  const offsetAt = offsetLookup(zone);
   const days: LocalDay[] = [];
   let current: LocalDay | undefined;
   let lastStart = Number.NaN;
   for (const r of usable) {
     const startMs = r.timestamp.getTime();
-    const local = DateTime.fromMillis(startMs, { zone });
-    const day = local.toISODate() as string;
+    // The local wall clock read as if it were UTC: its date and time fields are local.
+    const local = new Date(startMs + offsetAt(startMs) * 60_000);
+    const day = local.toISOString().slice(0, 10);
     const interval: LocalInterval = {
       timestamp: r.timestamp,
       intervalSeconds: r.intervalSeconds,
@@ -56,8 +58,8 @@ export function toLocalDays(readings: readonly IntervalValue[], zone: string): L
       endMs: startMs + r.intervalSeconds * 1000,
       watts: toWatts(r.value, r.intervalSeconds),
       day,
-      minuteOfDay: local.hour * 60 + local.minute,
-      weekend: local.weekday >= 6,
+      minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
+      weekend: local.getUTCDay() === 0 || local.getUTCDay() === 6,
     };
     if (startMs === lastStart && current) {
       current.intervals[current.intervals.length - 1] = interval;
@@ -80,52 +82,66 @@ export function toLocalDays(readings: readonly IntervalValue[], zone: string): L
   return days;
 }
 
+/**
+ * The zone's UTC offset (minutes) at an instant, for instants in increasing order. Asking
+ * the time-zone database for every reading dominates the detectors' time, and offsets
+ * change at most a few times a year: when the offset six hours on is the same, it holds
+ * for those six hours (no zone changes twice within six hours).
+ */
+function offsetLookup(zone: string): (ms: number) => number {
+  const tz = IANAZone.create(zone);
+  const span = 6 * 3_600_000;
+  let from = Number.NaN;
+  let to = Number.NaN;
+  let offset = 0;
+  return (ms) => {
+    if (ms >= from && ms < to) return offset;
+    offset = tz.offset(ms);
+    if (tz.offset(ms + span) === offset) {
+      from = ms;
+      to = ms + span;
+    } else {
+      from = Number.NaN;
+      to = Number.NaN;
+    }
+    return offset;
+  };
+}
+
 /** Median of a non-empty list (the list is copied, not reordered). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const a = Float64Array.from(values);
+  const mid = a.length >> 1;
+  const upper = select(a, mid);
+  if (a.length % 2 === 1) return upper;
+  // After selection everything left of `mid` is ≤ a[mid]: the other middle is their maximum.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) lower = Math.max(lower, a[i] as number);
+  return (lower + upper) / 2;
 }
 
-/** One past observation for a baseline: its day (as a day number) and power. */
-export interface DaySample {
-  /** Whole days since an arbitrary origin, so slopes are per day. */
-  x: number;
-  y: number;
-  /** Samples are compared only within a group (weekday, weekend): see robustTrend. */
-  group: number;
-}
-
-/**
- * The value expected at day `x0` from past samples, following a drift (heating coming on
- * in autumn, lighting with the length of the day) without being moved by outliers: a
- * Theil–Sen line. The slope is the median of the slopes between pairs of samples of one
- * group (weekday with weekday, weekend with weekend, so their different levels do not read
- * as a slope, while both share it); the level is the median, over the samples of
- * `group`, of each sample carried to `x0` along that slope. Up to about three samples in
- * ten may be anything without moving the result much.
- *
- * Returns undefined with fewer than `minSamples` samples of `group`.
- */
-export function robustTrend(
-  samples: readonly DaySample[],
-  x0: number,
-  group: number,
-  minSamples: number,
-): number | undefined {
-  const own = samples.filter((s) => s.group === group);
-  if (own.length < minSamples) return undefined;
-  const slopes: number[] = [];
-  for (let i = 0; i < samples.length; i++) {
-    const a = samples[i] as DaySample;
-    for (let j = i + 1; j < samples.length; j++) {
-      const b = samples[j] as DaySample;
-      if (a.group === b.group && a.x !== b.x) slopes.push((b.y - a.y) / (b.x - a.x));
+/** The k-th smallest value (quickselect, reorders `a`); medians run for every interval. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
     }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
   }
-  // Too few pairs to tell a drift from noise: assume none.
-  const slope = slopes.length >= minSamples ? median(slopes) : 0;
-  return median(own.map((s) => s.y + slope * (x0 - s.x)));
+  return a[k] as number;
 }

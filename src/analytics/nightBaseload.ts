@@ -1,16 +1,18 @@
 /**
  * Raised night baseload: the median power between 01:00 and 05:00 local, night after
- * night, against the median of the previous weeks' nights. A device left running (a
- * pump, a heater, a stuck relay) shows here long before it moves a daily total.
+ * night, against the previous five weeks' nights (a robust line through them, see
+ * anomalyBaseline.ts). A device left running (a pump, a heater, a stuck relay) shows here
+ * long before it moves a daily total.
  *
- * A night counts only when its window is at least 90 % covered; raised nights are left
- * out of later references, so a lasting fault does not become the norm; an event needs
- * at least two consecutive raised nights.
+ * A night counts only when its window is at least 90 % covered; an event needs at least
+ * two consecutive raised nights. A fault lasting more than about two weeks becomes the
+ * reference, after it has been reported.
  */
 import { DateTime } from 'luxon';
 import type { Anomaly, Language } from './anomalyTypes.js';
 import { anomalyKey, roundTo, severityFor, toKwh } from './anomalyTypes.js';
 import { nightBaseloadMessage } from './anomalyMessages.js';
+import { type DaySample, dayNumber, robustTrend } from './anomalyBaseline.js';
 import { type LocalDay, median } from './localReadings.js';
 import { addDays } from './periods.js';
 
@@ -77,18 +79,21 @@ export function detectNightBaseload(
     if (n) nights.push(n);
   }
 
-  // Reference of each night from earlier nights that were not raised themselves.
+  // Reference of each night from the earlier nights, along their drift (nights grow with
+  // heating in autumn; a flat median would lag behind). Raised nights stay in: the robust
+  // line already sets a week of them aside, while leaving them out let one wrong
+  // reference raise every following night and never recover.
   for (let i = 0; i < nights.length; i++) {
     const n = nights[i] as Night;
     const oldest = addDays(n.day, -opts.baselineDays);
-    const earlier: number[] = [];
+    const earlier: DaySample[] = [];
     for (let j = i - 1; j >= 0; j--) {
       const p = nights[j] as Night;
       if (p.day < oldest) break;
-      if (!p.raised) earlier.push(p.watts);
+      earlier.push({ x: dayNumber(p.day), y: p.watts, group: 0 });
     }
-    if (earlier.length < MIN_REFERENCE_NIGHTS) continue;
-    const reference = median(earlier);
+    const reference = robustTrend(earlier, dayNumber(n.day), 0, MIN_REFERENCE_NIGHTS);
+    if (reference === undefined) continue;
     n.reference = reference;
     n.raised =
       reference > 0 &&

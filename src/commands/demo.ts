@@ -3,6 +3,7 @@ import { runDemo, type DemoRun } from '../demo/runDemo.js';
 import { createColors } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { renderStatsChart, renderStatsTable, statsForBuilding } from './stats.js';
+import { buildMonthlyReport, renderReport } from './report.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
 export interface DemoCommandOptions {
@@ -14,6 +15,9 @@ async function printResults(ctx: Context, run: DemoRun): Promise<void> {
   const out = (s: string) => ctx.out.stdout.write(s + '\n');
   const paint = createColors(ctx.color);
   const width = Math.min(ctx.columns, 120);
+  const report = await buildMonthlyReport(run.db, run.building, {});
+  out('');
+  out(renderReport(report, { color: ctx.color, width }));
   const monthly = await statsForBuilding(run.db, run.building, { period: 'month' });
   out('');
   out(paint.bold(`Monthly statistics — ${run.building.name}, meter ${run.device.prm}`));
@@ -44,9 +48,10 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
   try {
     if (ctx.flags.json) {
       const monthly = await statsForBuilding(run.db, run.building, { period: 'month' });
+      const report = await buildMonthlyReport(run.db, run.building, {});
       ctx.out.stdout.write(
         JSON.stringify(
-          { data_dir: run.dataDir, building: run.building, device: { prm: run.device.prm, provider: run.device.provider }, sync: run.sync, statistics: monthly, anomalies: run.anomalies.anomalies, timings_ms: run.timings },
+          { data_dir: run.dataDir, building: run.building, device: { prm: run.device.prm, provider: run.device.provider }, sync: run.sync, report, statistics: monthly, anomalies: run.anomalies.anomalies, timings_ms: run.timings },
           null,
           2,
         ) + '\n',

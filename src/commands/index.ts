@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { makeAnomaliesCommand } from './anomalies.js';
 import { makeBuildingsCommand } from './buildings.js';
 import { makeDaemonCommand } from './daemon.js';
 import { makeDbCommand } from './db.js';
@@ -9,7 +10,9 @@ import { makeInitCommand } from './init.js';
 import { makeKeysCommand } from './keys.js';
 import { makeLinkCommand } from './link.js';
 import { makeReadingsCommand } from './readings.js';
+import { makeReportCommand } from './report.js';
 import { makeSimulatorCommand } from './simulator.js';
+import { makeStatsCommand } from './stats.js';
 import { makeStatusCommand } from './status.js';
 import { makeSyncCommand } from './sync.js';
 import { makeUnlinkCommand } from './unlink.js';
@@ -27,6 +30,9 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   makeStatusCommand,
   makeImportCommand,
   makeReadingsCommand,
+  makeStatsCommand,
+  makeAnomaliesCommand,
+  makeReportCommand,
   makeDbCommand,
   makeKeysCommand,
   makeSimulatorCommand,

@@ -76,7 +76,7 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<{ file: str
   return {
     file,
     building: building ?? null,
-    key_hint: 'export IOT_ENCRYPTION_KEY=$(openssl rand -hex 32)   # keep it secret, e.g. in the daemon\'s environment file',
+    key_hint: 'export IOT_ENCRYPTION_KEY=$(koprogo-iot keys generate)   # keep it secret and safe, e.g. in the daemon environment file',
   };
 }
 

@@ -61,7 +61,9 @@ export async function claimNextDevice(
   }
   if (f.dueOnly) {
     // A little slack so a device synced at 02:03 yesterday is due at 02:00 today.
-    cond.push(`(d.last_sync_at IS NULL OR d.last_sync_at <= now() - make_interval(hours => d.sync_frequency_hours) + interval '30 minutes')`);
+    cond.push(
+      `(d.last_sync_at IS NULL OR d.last_sync_at <= now() - make_interval(hours => d.sync_frequency_hours) + interval '30 minutes')`,
+    );
   }
   if (f.frequentOrWaiting) cond.push(`(d.sync_frequency_hours < 24 OR d.not_before IS NOT NULL)`);
   const r = await q.query<SyncDevice>(
@@ -82,7 +84,12 @@ export async function claimNextDevice(
 }
 
 /** Extends a lease during a long backfill; false when it was lost (expired and taken). */
-export async function renewLease(q: Queryable, deviceId: string, owner: string, leaseSeconds: number): Promise<boolean> {
+export async function renewLease(
+  q: Queryable,
+  deviceId: string,
+  owner: string,
+  leaseSeconds: number,
+): Promise<boolean> {
   const r = await q.query(
     `UPDATE linky_devices SET lease_expires_at = now() + $3::interval
       WHERE id = $1 AND lease_owner = $2`,
@@ -99,11 +106,27 @@ export async function releaseLease(q: Queryable, deviceId: string, owner: string
 }
 
 export async function releaseAllLeases(q: Queryable, owner: string): Promise<void> {
-  await q.query(`UPDATE linky_devices SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1`, [owner]);
+  await q.query(
+    `UPDATE linky_devices SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1`,
+    [owner],
+  );
+}
+
+/** Owners holding a lease that has not expired yet. */
+export async function liveLeaseOwners(q: Queryable): Promise<string[]> {
+  const r = await q.query<{ lease_owner: string }>(
+    `SELECT DISTINCT lease_owner FROM linky_devices WHERE lease_owner IS NOT NULL AND lease_expires_at >= now()`,
+  );
+  return r.rows.map((x) => x.lease_owner);
 }
 
 /** Moves the checkpoint forward (never back) — called in the transaction of the readings. */
-export async function advanceCheckpoint(q: Queryable, deviceId: string, to: Date, dataStart: Date | null): Promise<void> {
+export async function advanceCheckpoint(
+  q: Queryable,
+  deviceId: string,
+  to: Date,
+  dataStart: Date | null,
+): Promise<void> {
   await q.query(
     `UPDATE linky_devices
         SET checkpoint_at = GREATEST(COALESCE(checkpoint_at, $2), $2),
@@ -115,15 +138,25 @@ export async function advanceCheckpoint(q: Queryable, deviceId: string, to: Date
   );
 }
 
-export async function setNotBefore(q: Queryable, deviceId: string, when: Date | null): Promise<void> {
-  await q.query(`UPDATE linky_devices SET not_before = $2 WHERE id = $1`, [deviceId, when ? when.toISOString() : null]);
+export async function setNotBefore(
+  q: Queryable,
+  deviceId: string,
+  when: Date | null,
+): Promise<void> {
+  await q.query(`UPDATE linky_devices SET not_before = $2 WHERE id = $1`, [
+    deviceId,
+    when ? when.toISOString() : null,
+  ]);
 }
 
 export async function finishDeviceSync(
   q: Queryable,
   deviceId: string,
   status: string,
-  device: { status?: 'active' | 'consent_expired' | 'consent_revoked' | 'error'; message?: string | null },
+  device: {
+    status?: 'active' | 'consent_expired' | 'consent_revoked' | 'error';
+    message?: string | null;
+  },
 ): Promise<void> {
   await q.query(
     `UPDATE linky_devices
@@ -147,7 +180,10 @@ export async function recordGaps(
   if (checkedDays.length > 0) {
     const full = checkedDays.filter((d) => !gaps.some((g) => g.day === d));
     if (full.length > 0)
-      await q.query(`DELETE FROM sync_gaps WHERE device_id = $1 AND day = ANY($2::date[])`, [deviceId, full]);
+      await q.query(`DELETE FROM sync_gaps WHERE device_id = $1 AND day = ANY($2::date[])`, [
+        deviceId,
+        full,
+      ]);
   }
   if (gaps.length === 0) return;
   await q.query(
@@ -159,7 +195,11 @@ export async function recordGaps(
 }
 
 /** Gap days still worth asking for (inside the provider's history), oldest first. */
-export async function pendingGaps(q: Queryable, deviceId: string, notBeforeDay: string): Promise<string[]> {
+export async function pendingGaps(
+  q: Queryable,
+  deviceId: string,
+  notBeforeDay: string,
+): Promise<string[]> {
   const r = await q.query<{ day: string }>(
     `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM sync_gaps WHERE device_id = $1 AND day >= $2::date ORDER BY day`,
     [deviceId, notBeforeDay],
@@ -180,9 +220,23 @@ export interface SyncRunRow {
 }
 
 export async function startSyncRun(q: Queryable, r: SyncRunRow): Promise<number> {
+  // The caller holds the device's lease, so a run of this device still 'running' belongs to
+  // a process that died (kill -9, power cut): close it instead of leaving it running forever.
+  await q.query(
+    `UPDATE sync_runs SET status = 'interrupted', finished_at = now(), error_class = 'interrupted',
+            error_message = 'the process syncing this meter stopped before the end'
+      WHERE device_id = $1 AND status = 'running'`,
+    [r.device_id],
+  );
   const res = await q.query<{ id: number }>(
     `INSERT INTO sync_runs (device_id, prm, daemon_id, window_start, window_end) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [r.device_id, r.prm, r.daemon_id, r.window_start?.toISOString() ?? null, r.window_end?.toISOString() ?? null],
+    [
+      r.device_id,
+      r.prm,
+      r.daemon_id,
+      r.window_start?.toISOString() ?? null,
+      r.window_end?.toISOString() ?? null,
+    ],
   );
   return Number(res.rows[0]?.id);
 }
@@ -202,6 +256,15 @@ export async function finishSyncRun(q: Queryable, id: number, e: SyncRunEnd): Pr
     `UPDATE sync_runs SET finished_at = now(), status = $2, calls = $3, readings_written = $4, gaps = $5,
             error_class = $6, error_message = $7, duration_ms = $8
       WHERE id = $1`,
-    [id, e.status, e.calls, e.readingsWritten, e.gaps, e.errorClass ?? null, e.errorMessage ?? null, Math.round(e.durationMs)],
+    [
+      id,
+      e.status,
+      e.calls,
+      e.readingsWritten,
+      e.gaps,
+      e.errorClass ?? null,
+      e.errorMessage ?? null,
+      Math.round(e.durationMs),
+    ],
   );
 }

@@ -19,6 +19,15 @@ export function asObject(v: unknown, what: string, path: string): JsonObject {
   return v as JsonObject;
 }
 
+/**
+ * The answer's main list: present (possibly empty). An answer without it is not one we know
+ * (an error page, a changed API), never "no readings".
+ */
+export function requiredList(v: unknown, what: string, path: string): unknown[] {
+  if (v === undefined || v === null) malformed(what, `${path} is missing`);
+  return optionalList(v, what, path);
+}
+
 /** A list that may be absent (null/undefined → empty: no readings). */
 export function optionalList(v: unknown, what: string, path: string): unknown[] {
   if (v === undefined || v === null) return [];

@@ -12,6 +12,7 @@ import {
   dedupeByStart,
   malformed,
   optionalList,
+  requiredList,
   readUnit,
   readValue,
   show,
@@ -109,7 +110,7 @@ type PointReader = (
 function parse2026(json: unknown, opts: EnedisParseOptions, read: PointReader, what: string) {
   const root = asObject(json, what, 'answer');
   const out: IntervalReading[] = [];
-  optionalList(root.grandeur, what, 'grandeur').forEach((g, gi) => {
+  requiredList(root.grandeur, what, 'grandeur').forEach((g, gi) => {
     const entry = asObject(g, what, `grandeur[${gi}]`);
     if (
       opts.metier !== undefined &&
@@ -136,7 +137,7 @@ function parseV5(json: unknown, opts: EnedisParseOptions, read: PointReader, wha
   const root = asObject(json, what, 'answer');
   const mr = asObject(root.meter_reading, what, 'meter_reading');
   const path = 'meter_reading.interval_reading';
-  const points = optionalList(mr.interval_reading, what, path).map((p, i) => {
+  const points = requiredList(mr.interval_reading, what, path).map((p, i) => {
     const o = asObject(p, what, `${path}[${i}]`);
     return { value: o.value, date: o.date, step: o.interval_length };
   });

@@ -12,6 +12,7 @@ import {
   dedupeByStart,
   malformed,
   optionalList,
+  requiredList,
   readUnit,
   readValue,
   show,
@@ -33,7 +34,7 @@ function instant(v: unknown, path: string): number {
 
 export function parseOresLoadCurve(json: unknown): IntervalReading[] {
   const root = asObject(json, WHAT, 'answer');
-  const list = optionalList(root.interval_readings, WHAT, 'interval_readings');
+  const list = requiredList(root.interval_readings, WHAT, 'interval_readings');
   if (list.length === 0) return [];
   const rt = asObject(root.reading_type, WHAT, 'reading_type');
   const unit = readUnit(rt.unit, WHAT, 'reading_type.unit');

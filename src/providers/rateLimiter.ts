@@ -23,6 +23,8 @@ export interface RateLimiterOptions {
   now?: () => number | Date;
   /** Waits ms; should reject when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Widen the provider's windows by a small guard (default true; exact windows for tests). */
+  guard?: boolean;
 }
 
 export interface RateLimiter {
@@ -33,6 +35,10 @@ export interface RateLimiter {
   /** When the next keyless call would be allowed, or null when one may go now. */
   nextAllowedAt(): Date | null;
 }
+
+/** Guards added to the provider's windows (see createRateLimiter). */
+export const SECOND_GUARD_MS = 50;
+export const HOUR_GUARD_MS = 2_000;
 
 /** Times of the calls let through, oldest first, within one span. */
 class SlidingWindow {
@@ -90,7 +96,8 @@ function positive(n: number | undefined, name: string): number | undefined {
 export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   const perSecond = positive(opts.perSecond, 'perSecond');
   const perHour = positive(opts.perHour, 'perHour');
-  const minIntervalMs = positive(opts.minIntervalMs, 'minIntervalMs') ?? 0;
+  // 0 means no per-key interval.
+  const minIntervalMs = opts.minIntervalMs === 0 ? 0 : (positive(opts.minIntervalMs, 'minIntervalMs') ?? 0);
   const clock = opts.now ?? (() => Date.now());
   const now = (): number => {
     const t = clock();
@@ -100,8 +107,14 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
     opts.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
 
   const windows: SlidingWindow[] = [];
-  if (perSecond !== undefined) windows.push(new SlidingWindow(Math.floor(perSecond) || 1, 1000));
-  if (perHour !== undefined) windows.push(new SlidingWindow(Math.floor(perHour) || 1, 3_600_000));
+  // A call is counted here when it takes its slot, but by the provider when it arrives: the
+  // few milliseconds between (an app-token fetch, scheduling jitter) could squeeze one call
+  // too many into the provider's window. A small guard on each window keeps us under it.
+  const guard = opts.guard !== false;
+  if (perSecond !== undefined)
+    windows.push(new SlidingWindow(Math.floor(perSecond) || 1, 1000 + (guard ? SECOND_GUARD_MS : 0)));
+  if (perHour !== undefined)
+    windows.push(new SlidingWindow(Math.floor(perHour) || 1, 3_600_000 + (guard ? HOUR_GUARD_MS : 0)));
   let pausedUntil = -Infinity;
   const global = serial();
   const keyQueues = new Map<string, { run: ReturnType<typeof serial>; waiting: number }>();

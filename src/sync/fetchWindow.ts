@@ -10,6 +10,8 @@ import { isProviderCallError } from '../providers/errors.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
 import type { DeviceTokens, LoadCurveKind, Provider } from '../providers/types.js';
 import type { IntervalReading } from '../domain/readings.js';
+import { addDays } from '../analytics/periods.js';
+import { daysBetween } from '../providers/localTime.js';
 
 export interface FetchPolicy {
   provider: Provider;
@@ -59,9 +61,15 @@ export async function fetchWindow(
           maxTimeout: Math.max(p.minBackoffMs, 30_000),
           randomize: true,
           signal: p.signal,
-          shouldRetry: ({ error }) => isProviderCallError(error) && (error.kind === 'transient' || error.kind === 'malformed'),
+          shouldRetry: ({ error }) =>
+            isProviderCallError(error) &&
+            (error.kind === 'transient' || error.kind === 'malformed'),
           onFailedAttempt: ({ error, retriesLeft }) => {
-            if (retriesLeft > 0 && isProviderCallError(error) && (error.kind === 'transient' || error.kind === 'malformed'))
+            if (
+              retriesLeft > 0 &&
+              isProviderCallError(error) &&
+              (error.kind === 'transient' || error.kind === 'malformed')
+            )
               p.stats.retried++;
           },
         },
@@ -91,4 +99,34 @@ export async function fetchWindow(
       throw e;
     }
   }
+}
+
+/** The provider refused the window because it starts before the meter's activation. */
+export function isBeforeActivation(e: unknown): boolean {
+  return isProviderCallError(e) && e.kind === 'bad_request' && e.code === 'ADAM-ERR0123';
+}
+
+/**
+ * The meter's first day of data in ]knownBefore, endDay[, found by bisection with one-day
+ * calls (about ten for 24 months), or endDay when there is none. Moving a window forward a
+ * day at a time instead spends up to seven calls per week before the activation: hundreds
+ * of calls of the application's hourly quota for a meter activated a year ago.
+ */
+export async function findActivationDay(
+  p: FetchPolicy,
+  req: { prm: string; kind: LoadCurveKind; knownBefore: string; endDay: string },
+): Promise<string> {
+  let lo = req.knownBefore;
+  let hi = req.endDay;
+  for (let n = daysBetween(lo, hi) ?? 0; n > 1; n = daysBetween(lo, hi) ?? 0) {
+    const mid = addDays(lo, Math.floor(n / 2));
+    try {
+      await fetchWindow(p, { prm: req.prm, kind: req.kind, fromDay: mid, toDay: addDays(mid, 1) });
+      hi = mid;
+    } catch (e) {
+      if (!isBeforeActivation(e)) throw e;
+      lo = mid;
+    }
+  }
+  return hi;
 }

@@ -3,7 +3,7 @@
  * write its readings, its gap days and the checkpoint in ONE transaction, so a crash at any
  * point leaves either the whole window or none of it, and the next run resumes there.
  */
-import { addDays, localDayOf, localDayStart } from '../analytics/periods.js';
+import { localDayOf, localDayStart } from '../analytics/periods.js';
 import { keyringFromEnv, providerHasDeviceTokens, sealingKey } from '../link/keyring.js';
 import { loadDeviceTokens } from '../db/devices.js';
 import { upsertReadings } from '../db/readings.js';
@@ -24,7 +24,12 @@ import { UserError } from '../domain/errors.js';
 import type { MetricType, Reading } from '../domain/readings.js';
 import { isProviderCallError, ProviderCallError } from '../providers/errors.js';
 import type { DeviceTokens, LoadCurveKind } from '../providers/types.js';
-import { fetchWindow, type FetchPolicy } from './fetchWindow.js';
+import {
+  fetchWindow,
+  findActivationDay,
+  isBeforeActivation as beforeActivation,
+  type FetchPolicy,
+} from './fetchWindow.js';
 import { refreshDeviceTokens } from './tokens.js';
 import { coverageByDay, earliestDay, planWindows, type Window } from './windows.js';
 import type { SyncEnv } from './syncEnv.js';
@@ -52,18 +57,17 @@ export interface DeviceSyncOptions {
   now?: Date;
 }
 
-/** Activation errors: the window starts before the meter had data. */
-function beforeActivation(e: unknown): boolean {
-  return isProviderCallError(e) && e.kind === 'bad_request' && e.code === 'ADAM-ERR0123';
-}
-
 function errorClass(e: unknown): string {
   if (isProviderCallError(e)) return e.kind;
   if (e instanceof UserError) return e.name;
   return 'internal';
 }
 
-export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceSyncOptions = {}): Promise<DeviceSyncResult> {
+export async function syncDevice(
+  env: SyncEnv,
+  device: SyncDevice,
+  opts: DeviceSyncOptions = {},
+): Promise<DeviceSyncResult> {
   const started = Date.now();
   const now = opts.now ?? new Date();
   const provider = env.provider(device.provider);
@@ -78,7 +82,8 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
   let status: SyncRunEnd['status'] = 'success';
   let failure: unknown = null;
   let anyData = false;
-  let deviceStatus: 'active' | 'consent_expired' | 'consent_revoked' | 'error' | undefined = 'active';
+  let deviceStatus: 'active' | 'consent_expired' | 'consent_revoked' | 'error' | undefined =
+    'active';
   let statusMessage: string | null = null;
 
   await dropGapsBefore(env.db, device.id, earliest);
@@ -108,11 +113,19 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
   let tokens: DeviceTokens = {};
   const needsTokens = providerHasDeviceTokens(device.provider);
   let dataStart: Date | null = device.data_start_at ? new Date(device.data_start_at) : null;
-  const kinds: { kind: LoadCurveKind; metric: MetricType }[] = [{ kind: 'consumption', metric: 'electricity_consumption' }];
-  if (env.config.sync.production) kinds.push({ kind: 'production', metric: 'electricity_production' });
+  const kinds: { kind: LoadCurveKind; metric: MetricType }[] = [
+    { kind: 'consumption', metric: 'electricity_consumption' },
+  ];
+  if (env.config.sync.production)
+    kinds.push({ kind: 'production', metric: 'electricity_production' });
 
   try {
-    if (needsTokens) tokens = await loadDeviceTokens(env.db, device, keyringFromEnv(env.env, env.config.encryptionKey ?? undefined));
+    if (needsTokens)
+      tokens = await loadDeviceTokens(
+        env.db,
+        device,
+        keyringFromEnv(env.env, env.config.encryptionKey ?? undefined),
+      );
     const policy: FetchPolicy = {
       provider,
       limiter: env.limiter(device.provider),
@@ -124,14 +137,27 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
       stats,
       getTokens: () => tokens,
       refreshTokens: async () => {
-        if (!needsTokens) throw new ProviderCallError('consent_invalid', 'the provider rejected the application token');
+        if (!needsTokens)
+          throw new ProviderCallError(
+            'consent_invalid',
+            'the provider rejected the application token',
+          );
         const keyring = keyringFromEnv(env.env, env.config.encryptionKey ?? undefined);
-        tokens = await refreshDeviceTokens(env.db, provider, device.id, { keyring, key: sealingKey(env.config.encryptionKey) }, tokens, env.signal);
+        tokens = await refreshDeviceTokens(
+          env.db,
+          provider,
+          device.id,
+          { keyring, key: sealingKey(env.config.encryptionKey) },
+          tokens,
+          env.signal,
+        );
         log.info('refreshed the access token');
       },
       onRateLimited: (until) => setNotBefore(env.db, device.id, until),
     };
 
+    const lastDay = windows.reduce((m, x) => (x.toDay > m ? x.toDay : m), today);
+    let activationDay: string | null = null;
     for (const w of windows) {
       if (env.signal?.aborted) throw env.signal.reason;
       if (!(await renewLease(env.db, device.id, env.owner, env.config.sync.leaseSeconds)))
@@ -139,17 +165,35 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
       let win: Window = w;
       let readings: Reading[] = [];
       let skipped = false;
+      // Once the activation day is known, windows before it cost no call.
+      if (activationDay !== null && w.toDay <= activationDay) skipped = true;
+      else if (activationDay !== null && w.fromDay < activationDay)
+        win = { ...w, fromDay: activationDay };
       for (const k of kinds) {
+        if (skipped) break;
         let answer;
         for (;;) {
           try {
-            answer = await fetchWindow(policy, { prm: device.prm, kind: k.kind, fromDay: win.fromDay, toDay: win.toDay });
+            answer = await fetchWindow(policy, {
+              prm: device.prm,
+              kind: k.kind,
+              fromDay: win.fromDay,
+              toDay: win.toDay,
+            });
             break;
           } catch (e) {
-            // Before the meter's activation: move the window's start forward a day at a time.
-            if (beforeActivation(e) && k.kind === 'consumption' && addDays(win.fromDay, 1) < win.toDay) {
-              win = { ...win, fromDay: addDays(win.fromDay, 1) };
-              continue;
+            // Before the meter's activation: find its first day, and start the window there.
+            if (beforeActivation(e) && k.kind === 'consumption' && activationDay === null) {
+              activationDay = await findActivationDay(policy, {
+                prm: device.prm,
+                kind: k.kind,
+                knownBefore: win.fromDay,
+                endDay: lastDay,
+              });
+              if (activationDay < win.toDay) {
+                win = { ...win, fromDay: activationDay };
+                continue;
+              }
             }
             if (beforeActivation(e)) {
               skipped = true;
@@ -175,7 +219,11 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
       }
       const consumption = readings.filter((r) => r.metricType === 'electricity_consumption');
       const cov = coverageByDay(
-        consumption.map((r) => ({ start: r.timestamp, intervalSeconds: r.intervalSeconds, kwh: r.value })),
+        consumption.map((r) => ({
+          start: r.timestamp,
+          intervalSeconds: r.intervalSeconds,
+          kwh: r.value,
+        })),
         w,
         zone,
       );
@@ -186,20 +234,29 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
       }
       const startDay = dataStart ? localDayOf(dataStart, zone) : null;
       const gaps = cov
-        .filter((c) => startDay !== null && c.day >= startDay && c.coveredSeconds < c.expectedSeconds)
+        .filter(
+          (c) => startDay !== null && c.day >= startDay && c.coveredSeconds < c.expectedSeconds,
+        )
         .map((c) => ({ day: c.day, expected: c.expectedSeconds, found: c.coveredSeconds }));
       const checked = cov.map((c) => c.day);
       const n = await env.db.transaction(async (tx) => {
         const count = readings.length ? await upsertReadings(tx, readings) : 0;
         await recordGaps(tx, device.id, checked, gaps);
-        if (w.kind === 'range') await advanceCheckpoint(tx, device.id, localDayStart(w.toDay, zone), dataStart);
+        if (w.kind === 'range')
+          await advanceCheckpoint(tx, device.id, localDayStart(w.toDay, zone), dataStart);
         return count;
       });
       if (readings.length > 0) anyData = true;
       written += n;
       gapCount += gaps.length;
       env.progress?.tick(1);
-      log.debug('window done', { from: w.fromDay, to: w.toDay, readings: readings.length, written: n, gaps: gaps.length });
+      log.debug('window done', {
+        from: w.fromDay,
+        to: w.toDay,
+        readings: readings.length,
+        written: n,
+        gaps: gaps.length,
+      });
     }
     if (stats.rateLimited > 0) await setNotBefore(env.db, device.id, null);
     if (!anyData && windows.length > 0) status = 'no_data';
@@ -208,7 +265,8 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
     if (env.signal?.aborted) status = 'interrupted';
     else if (isProviderCallError(e) && e.kind === 'consent_invalid') {
       status = 'failed';
-      const expired = device.consent_expires_at && new Date(device.consent_expires_at).getTime() < now.getTime();
+      const expired =
+        device.consent_expires_at && new Date(device.consent_expires_at).getTime() < now.getTime();
       deviceStatus = expired ? 'consent_expired' : 'consent_revoked';
       statusMessage = `${e.message}: link the meter again (koprogo-iot link --provider ${device.provider})`;
     } else {
@@ -224,12 +282,18 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
     readingsWritten: written,
     gaps: remainingGaps,
     errorClass: failure ? (status === 'interrupted' ? 'interrupted' : errorClass(failure)) : null,
-    errorMessage: failure ? (failure as Error).message ?? String(failure) : null,
+    errorMessage: failure ? ((failure as Error).message ?? String(failure)) : null,
     durationMs: Date.now() - started,
   };
   await finishSyncRun(env.db, runId, end);
-  await finishDeviceSync(env.db, device.id, status, status === 'interrupted' ? {} : { status: deviceStatus, message: statusMessage });
-  if (deviceStatus === 'consent_expired' || deviceStatus === 'consent_revoked') await env.onConsentLost?.(device, statusMessage ?? '');
+  await finishDeviceSync(
+    env.db,
+    device.id,
+    status,
+    status === 'interrupted' ? {} : { status: deviceStatus, message: statusMessage },
+  );
+  if (deviceStatus === 'consent_expired' || deviceStatus === 'consent_revoked')
+    await env.onConsentLost?.(device, statusMessage ?? '');
 
   let anomalies = 0;
   if (anyData && env.afterDevice && status !== 'interrupted') {
@@ -240,7 +304,10 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
     }
   }
   const range = windows.length
-    ? { start: localDayStart(windows[0]!.fromDay, zone).toISOString(), end: localDayStart(windows[windows.length - 1]!.toDay, zone).toISOString() }
+    ? {
+        start: localDayStart(windows[0]!.fromDay, zone).toISOString(),
+        end: localDayStart(windows[windows.length - 1]!.toDay, zone).toISOString(),
+      }
     : null;
   const result: DeviceSyncResult = {
     device_id: device.id,
@@ -254,10 +321,21 @@ export async function syncDevice(env: SyncEnv, device: SyncDevice, opts: DeviceS
     gaps: remainingGaps,
     date_range: range,
     anomalies_detected: anomalies,
-    last_sync_at: ['success', 'partial', 'no_data'].includes(status) ? new Date().toISOString() : device.last_sync_at ? new Date(device.last_sync_at).toISOString() : null,
+    last_sync_at: ['success', 'partial', 'no_data'].includes(status)
+      ? new Date().toISOString()
+      : device.last_sync_at
+        ? new Date(device.last_sync_at).toISOString()
+        : null,
   };
-  if (failure) result.error = { class: end.errorClass ?? 'internal', message: end.errorMessage ?? '' };
-  log.info(`sync ${status}`, { readings: written, calls: stats.calls, windows: windows.length, gaps: remainingGaps, ms: end.durationMs });
+  if (failure)
+    result.error = { class: end.errorClass ?? 'internal', message: end.errorMessage ?? '' };
+  log.info(`sync ${status}`, {
+    readings: written,
+    calls: stats.calls,
+    windows: windows.length,
+    gaps: remainingGaps,
+    ms: end.durationMs,
+  });
   void gapCount;
   return result;
 }

@@ -135,7 +135,7 @@ describe('profile detector (default)', () => {
     ]);
   });
 
-  it('leaves flagged days out of later baselines, so a recurring fault keeps being reported', () => {
+  it('leaves flagged intervals out of later baselines, so a recurring fault keeps being reported', () => {
     // The same 2 kW load every weekday morning for three weeks.
     const recurring = series({
       firstDay: FIRST,

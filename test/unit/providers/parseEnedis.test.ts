@@ -76,10 +76,11 @@ describe('Enedis 2026 load curve', () => {
     expect(rs[12]).toMatchObject({ intervalSeconds: 900, kwh: (1012 * 15) / 60 / 1000 });
   });
 
-  it('treats empty points and a missing grandeur as no readings', () => {
+  it('treats empty points as no readings, and a missing grandeur as a malformed answer', () => {
     expect(parseEnedis2026LoadCurve(envelope([]), paris)).toEqual([]);
     expect(parseEnedis2026LoadCurve({ idPrm: '12345678901234', grandeur: [] }, paris)).toEqual([]);
-    expect(parseEnedis2026LoadCurve({ idPrm: '12345678901234' }, paris)).toEqual([]);
+    malformedError(() => parseEnedis2026LoadCurve({ idPrm: '12345678901234' }, paris));
+    malformedError(() => parseEnedis2026LoadCurve({ status: 'OK', data: null }, paris));
   });
 
   it('rejects malformed answers whole', () => {

@@ -37,9 +37,10 @@ describe('ORES load curve', () => {
     expect(rs.map((r) => r.start.toISOString())).toEqual(utcSeries('2025-10-25T22:00:00Z', 50, 30));
   });
 
-  it('treats a missing or empty list as no readings', () => {
-    expect(parseOresLoadCurve({ usage_point_id: '541448820000000001' })).toEqual([]);
+  it('treats an empty list as no readings, and a missing one as a malformed answer', () => {
     expect(parseOresLoadCurve(answer([]))).toEqual([]);
+    expectMalformed({ usage_point_id: '541448820000000001' });
+    expectMalformed({ status: 'OK', data: null });
   });
 
   it('uses measuring_period when a reading has no end', () => {

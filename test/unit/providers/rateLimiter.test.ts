@@ -62,7 +62,7 @@ function maxInAnyWindow(times: number[], spanMs: number): number {
 describe('rate limiter', () => {
   it('lets exactly 5 calls through per second, without waiting longer than needed', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 5, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({ guard: false, perSecond: 5, now: clock.now, sleep: clock.sleep });
     const times = await grantTimes(23, () => limiter.acquire(), clock);
     expect(maxInAnyWindow(times, 1000)).toBe(5);
     expect(times).toEqual([
@@ -78,7 +78,7 @@ describe('rate limiter', () => {
 
   it('holds the hourly quota over a sliding hour', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({
+    const limiter = createRateLimiter({ guard: false,
       perSecond: 5,
       perHour: 10,
       now: clock.now,
@@ -93,7 +93,7 @@ describe('rate limiter', () => {
 
   it('spaces calls of one key by the minimum interval while other keys go on', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ minIntervalMs: 2000, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({ guard: false, minIntervalMs: 2000, now: clock.now, sleep: clock.sleep });
     const keys = ['b1', 'b2', 'b1', 'b2', 'b1', 'b3'];
     const times = await grantTimes(keys.length, (i) => limiter.acquire(keys[i]), clock);
     expect(times).toEqual([0, 0, 2000, 2000, 4000, 0]);
@@ -101,7 +101,7 @@ describe('rate limiter', () => {
 
   it('combines the per-key interval with the per-second quota', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({
+    const limiter = createRateLimiter({ guard: false,
       perSecond: 2,
       minIntervalMs: 2000,
       now: clock.now,
@@ -115,7 +115,7 @@ describe('rate limiter', () => {
 
   it('makes every caller wait after pauseUntil and reports when calls may resume', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 5, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({ guard: false, perSecond: 5, now: clock.now, sleep: clock.sleep });
     expect(limiter.nextAllowedAt()).toBeNull();
     limiter.pauseUntil(new Date(30_000));
     expect(limiter.nextAllowedAt()?.getTime()).toBe(30_000);
@@ -126,7 +126,7 @@ describe('rate limiter', () => {
 
   it('drops a cancelled waiter without blocking the ones behind it', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 1, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({ guard: false, perSecond: 1, now: clock.now, sleep: clock.sleep });
     await limiter.acquire();
     const ctrl = new AbortController();
     const cancelled = limiter.acquire(undefined, ctrl.signal);
@@ -149,5 +149,26 @@ describe('rate limiter from provider settings', () => {
     });
     const times = await grantTimes(3, () => limiter.acquire('building-1'), clock);
     expect(times).toEqual([0, 2000, 4000]);
+  });
+});
+
+describe('window guard', () => {
+  it('by default spaces the 6th call of a 5/s quota slightly more than a second after the 1st', async () => {
+    let t = 0;
+    const starts: number[] = [];
+    const limiter = createRateLimiter({
+      perSecond: 5,
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms;
+      },
+    });
+    for (let i = 0; i < 6; i++) {
+      await limiter.acquire();
+      starts.push(t);
+    }
+    expect(starts.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(starts[5]).toBeGreaterThan(1000);
+    expect(starts[5]).toBeLessThanOrEqual(1100);
   });
 });
