@@ -7,7 +7,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'off',
     },
   },
@@ -16,7 +19,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'pg', 'fs', 'http', 'https', '../db/*', '../providers/*', '../commands/*'] },
+        {
+          patterns: [
+            'node:*',
+            'pg',
+            'fs',
+            'http',
+            'https',
+            '../db/*',
+            '../providers/*',
+            '../commands/*',
+          ],
+        },
       ],
       'no-restricted-globals': ['error', 'process'],
     },

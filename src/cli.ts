@@ -9,7 +9,11 @@ import { redact } from './ui/redact.js';
 
 export function reportError(e: unknown, stderr: NodeJS.WritableStream, debug: boolean): number {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+    if (
+      e.code === 'commander.helpDisplayed' ||
+      e.code === 'commander.version' ||
+      e.code === 'commander.help'
+    )
       return EXIT.OK;
     // commander already printed its message.
     return EXIT.USAGE;

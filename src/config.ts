@@ -104,12 +104,20 @@ export function defaultDataDir(env: Env): string {
 }
 
 /** Which config file to read: --config, KOPROGO_IOT_CONFIG, ./koprogo-iot.config.json, XDG. */
-export function locateConfigFile(flags: GlobalFlags, env: Env, cwd: string): { file: string; explicit: boolean } | null {
+export function locateConfigFile(
+  flags: GlobalFlags,
+  env: Env,
+  cwd: string,
+): { file: string; explicit: boolean } | null {
   const explicit = flags.config ?? env.KOPROGO_IOT_CONFIG;
   if (explicit) return { file: path.resolve(cwd, explicit), explicit: true };
   const local = path.join(cwd, 'koprogo-iot.config.json');
   if (fs.existsSync(local)) return { file: local, explicit: false };
-  const xdg = path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'koprogo-iot', 'config.json');
+  const xdg = path.join(
+    env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'),
+    'koprogo-iot',
+    'config.json',
+  );
   if (fs.existsSync(xdg)) return { file: xdg, explicit: false };
   return null;
 }
@@ -119,9 +127,12 @@ export function readConfigFile(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'check the path given to --config, or run `koprogo-iot init`',
-    });
+    throw new ConfigError(
+      `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        hint: 'check the path given to --config, or run `koprogo-iot init`',
+      },
+    );
   }
   try {
     return JSON.parse(text);
@@ -170,7 +181,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const loc = locateConfigFile(flags, env, cwd);
     if (loc) {
       if (!fs.existsSync(loc.file) && loc.explicit)
-        throw new ConfigError(`config file ${loc.file} does not exist`, { hint: 'run `koprogo-iot init` to write one' });
+        throw new ConfigError(`config file ${loc.file} does not exist`, {
+          hint: 'run `koprogo-iot init` to write one',
+        });
       raw = readConfigFile(loc.file);
       configFile = loc.file;
     }
@@ -178,56 +191,111 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   return resolveConfig(raw ?? {}, env, flags, configFile);
 }
 
-export function resolveConfig(rawIn: unknown, env: Env, flags: GlobalFlags, configFile: string | null): Config {
+export function resolveConfig(
+  rawIn: unknown,
+  env: Env,
+  flags: GlobalFlags,
+  configFile: string | null,
+): Config {
   const v = new Validator(configFile ?? 'configuration');
   if (rawIn === null || typeof rawIn !== 'object' || Array.isArray(rawIn)) {
     throw new ConfigError(`${configFile ?? 'configuration'}: the top level must be a JSON object`);
   }
   const raw = expandEnv(rawIn, env, v) as Record<string, unknown>;
-  v.onlyKeys(raw, '', ['$schema', 'database', 'defaults', 'storage', 'providers', 'sync', 'anomalies', 'alerts', 'notifications']);
+  v.onlyKeys(raw, '', [
+    '$schema',
+    'database',
+    'defaults',
+    'storage',
+    'providers',
+    'sync',
+    'anomalies',
+    'alerts',
+    'notifications',
+  ]);
 
   const db = v.obj(raw, 'database');
   v.onlyKeys(db, 'database', ['url', 'dataDir']);
-  const rawDbUrl = ((rawIn as Record<string, Record<string, unknown> | undefined>).database ?? {}).url;
+  const rawDbUrl = ((rawIn as Record<string, Record<string, unknown> | undefined>).database ?? {})
+    .url;
   if (typeof rawDbUrl === 'string' && !/^\$\{[A-Z0-9_]+\}$/.test(rawDbUrl))
-    v.problem('database.url', 'holds a secret: set DATABASE_URL in the environment, or write "${DATABASE_URL}"');
+    v.problem(
+      'database.url',
+      'holds a secret: set DATABASE_URL in the environment, or write "${DATABASE_URL}"',
+    );
   const fileUrl = typeof db.url === 'string' && db.url ? db.url : null;
   const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL ?? fileUrl;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) v.problem('database url', 'must start with postgres:// or postgresql://');
-  const dataDir = flags.dataDir ?? env.KOPROGO_IOT_DATA_DIR ?? v.str(db, 'database.dataDir', 'dataDir', null) ?? defaultDataDir(env);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    v.problem('database url', 'must start with postgres:// or postgresql://');
+  const dataDir =
+    flags.dataDir ??
+    env.KOPROGO_IOT_DATA_DIR ??
+    v.str(db, 'database.dataDir', 'dataDir', null) ??
+    defaultDataDir(env);
 
   const defaults = v.obj(raw, 'defaults');
   v.onlyKeys(defaults, 'defaults', ['building', 'timeZone']);
-  const timeZone = env.KOPROGO_IOT_TIMEZONE ?? v.str(defaults, 'defaults.timeZone', 'timeZone', DEFAULT_TIME_ZONE) ?? DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(timeZone)) v.problem('defaults.timeZone', `"${timeZone}" is not an IANA time zone (e.g. Europe/Brussels)`);
-  const building = env.KOPROGO_IOT_BUILDING ?? v.str(defaults, 'defaults.building', 'building', null);
+  const timeZone =
+    env.KOPROGO_IOT_TIMEZONE ??
+    v.str(defaults, 'defaults.timeZone', 'timeZone', DEFAULT_TIME_ZONE) ??
+    DEFAULT_TIME_ZONE;
+  if (!isValidTimeZone(timeZone))
+    v.problem('defaults.timeZone', `"${timeZone}" is not an IANA time zone (e.g. Europe/Brussels)`);
+  const building =
+    env.KOPROGO_IOT_BUILDING ?? v.str(defaults, 'defaults.building', 'building', null);
 
   const storage = v.obj(raw, 'storage');
   v.onlyKeys(storage, 'storage', ['compressAfterDays', 'retentionDays']);
-  const compressAfterDays = v.int(storage, 'storage.compressAfterDays', 'compressAfterDays', 7, 0, 3650);
+  const compressAfterDays = v.int(
+    storage,
+    'storage.compressAfterDays',
+    'compressAfterDays',
+    7,
+    0,
+    3650,
+  );
   const retentionDays = v.int(storage, 'storage.retentionDays', 'retentionDays', 730, 0, 36500);
 
   const providersRaw = v.obj(raw, 'providers');
   v.onlyKeys(providersRaw, 'providers', [...PROVIDERS]);
   const providers = {} as Record<ProviderName, ProviderConfig>;
-  for (const name of PROVIDERS) providers[name] = parseProvider(name, v.obj(providersRaw, `providers.${name}`), env, v);
+  for (const name of PROVIDERS)
+    providers[name] = parseProvider(name, v.obj(providersRaw, `providers.${name}`), env, v);
 
   const sync = v.obj(raw, 'sync');
-  v.onlyKeys(sync, 'sync', ['overlapDays', 'concurrency', 'retries', 'leaseSeconds', 'schedule', 'production']);
+  v.onlyKeys(sync, 'sync', [
+    'overlapDays',
+    'concurrency',
+    'retries',
+    'leaseSeconds',
+    'schedule',
+    'production',
+  ]);
   const schedule = v.obj(sync, 'sync.schedule');
   v.onlyKeys(schedule, 'sync.schedule', ['time', 'timeZone', 'jitterSeconds']);
   const time = v.str(schedule, 'sync.schedule.time', 'time', '02:00') ?? '02:00';
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) v.problem('sync.schedule.time', `"${time}" must be HH:MM (24 h)`);
-  const scheduleZone = v.str(schedule, 'sync.schedule.timeZone', 'timeZone', DEFAULT_TIME_ZONE) ?? DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(scheduleZone)) v.problem('sync.schedule.timeZone', `"${scheduleZone}" is not an IANA time zone`);
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time))
+    v.problem('sync.schedule.time', `"${time}" must be HH:MM (24 h)`);
+  const scheduleZone =
+    v.str(schedule, 'sync.schedule.timeZone', 'timeZone', DEFAULT_TIME_ZONE) ?? DEFAULT_TIME_ZONE;
+  if (!isValidTimeZone(scheduleZone))
+    v.problem('sync.schedule.timeZone', `"${scheduleZone}" is not an IANA time zone`);
 
   const anomalies = v.obj(raw, 'anomalies');
   v.onlyKeys(anomalies, 'anomalies', ['method', 'thresholdPercent', 'days']);
-  const method = v.oneOf(anomalies, 'anomalies.method', 'method', ['profile', 'moving-average'] as const, 'profile');
+  const method = v.oneOf(
+    anomalies,
+    'anomalies.method',
+    'method',
+    ['profile', 'moving-average'] as const,
+    'profile',
+  );
 
   const alerts = v.obj(raw, 'alerts');
   v.onlyKeys(alerts, 'alerts', ['language', 'rules']);
-  const language = (env.KOPROGO_IOT_LANGUAGE as Language | undefined) ?? v.oneOf(alerts, 'alerts.language', 'language', ['fr', 'en'] as const, 'fr');
+  const language =
+    (env.KOPROGO_IOT_LANGUAGE as Language | undefined) ??
+    v.oneOf(alerts, 'alerts.language', 'language', ['fr', 'en'] as const, 'fr');
   if (language !== 'fr' && language !== 'en') v.problem('KOPROGO_IOT_LANGUAGE', 'must be fr or en');
 
   const notifications = v.obj(raw, 'notifications');
@@ -241,12 +309,23 @@ export function resolveConfig(rawIn: unknown, env: Env, flags: GlobalFlags, conf
     concurrency: v.int(sync, 'sync.concurrency', 'concurrency', 8, 1, 64),
     retries: v.int(sync, 'sync.retries', 'retries', 3, 0, 10),
     leaseSeconds: v.int(sync, 'sync.leaseSeconds', 'leaseSeconds', 900, 30, 86400),
-    schedule: { time, timeZone: scheduleZone, jitterSeconds: v.int(schedule, 'sync.schedule.jitterSeconds', 'jitterSeconds', 300, 0, 3600) },
+    schedule: {
+      time,
+      timeZone: scheduleZone,
+      jitterSeconds: v.int(schedule, 'sync.schedule.jitterSeconds', 'jitterSeconds', 300, 0, 3600),
+    },
     production: v.bool(sync, 'sync.production', 'production', false),
   };
   const anomaliesOut = {
     method,
-    thresholdPercent: v.num(anomalies, 'anomalies.thresholdPercent', 'thresholdPercent', 120, 101, 10000),
+    thresholdPercent: v.num(
+      anomalies,
+      'anomalies.thresholdPercent',
+      'thresholdPercent',
+      120,
+      101,
+      10000,
+    ),
     days: v.int(anomalies, 'anomalies.days', 'days', 30, 1, 730),
   };
   v.throwIfProblems();
@@ -266,17 +345,47 @@ export function resolveConfig(rawIn: unknown, env: Env, flags: GlobalFlags, conf
 }
 
 const PROVIDER_KEYS = [
-  'apiVersion', 'consentVersion', 'baseUrl', 'authorizeUrl', 'tokenUrl', 'subscribedServicesUrl',
-  'consumptionLoadCurveUrl', 'productionLoadCurveUrl', 'dailyConsumptionUrl', 'revokeUrl', 'clientId',
-  'redirectUri', 'consentDuration', 'maxDaysPerCall', 'historyDays', 'timeZone', 'rateLimit', 'timeoutMs',
+  'apiVersion',
+  'consentVersion',
+  'baseUrl',
+  'authorizeUrl',
+  'tokenUrl',
+  'subscribedServicesUrl',
+  'consumptionLoadCurveUrl',
+  'productionLoadCurveUrl',
+  'dailyConsumptionUrl',
+  'revokeUrl',
+  'clientId',
+  'redirectUri',
+  'consentDuration',
+  'maxDaysPerCall',
+  'historyDays',
+  'timeZone',
+  'rateLimit',
+  'timeoutMs',
 ];
 
-function parseProvider(name: ProviderName, p: Record<string, unknown>, env: Env, v: Validator): ProviderConfig {
+function parseProvider(
+  name: ProviderName,
+  p: Record<string, unknown>,
+  env: Env,
+  v: Validator,
+): ProviderConfig {
   const at = `providers.${name}`;
-  if ('clientSecret' in p) v.problem(`${at}.clientSecret`, `is a secret: set KOPROGO_IOT_${name.toUpperCase()}_CLIENT_SECRET in the environment instead`);
+  if ('clientSecret' in p)
+    v.problem(
+      `${at}.clientSecret`,
+      `is a secret: set KOPROGO_IOT_${name.toUpperCase()}_CLIENT_SECRET in the environment instead`,
+    );
   v.onlyKeys(p, at, [...PROVIDER_KEYS, 'clientSecret']);
-  const apiVersion = name === 'enedis' ? v.oneOf(p, `${at}.apiVersion`, 'apiVersion', ['2026', 'v5'] as const, '2026') : undefined;
-  const consentVersion = name === 'enedis' ? v.oneOf(p, `${at}.consentVersion`, 'consentVersion', ['v2', 'v1'] as const, 'v2') : undefined;
+  const apiVersion =
+    name === 'enedis'
+      ? v.oneOf(p, `${at}.apiVersion`, 'apiVersion', ['2026', 'v5'] as const, '2026')
+      : undefined;
+  const consentVersion =
+    name === 'enedis'
+      ? v.oneOf(p, `${at}.consentVersion`, 'consentVersion', ['v2', 'v1'] as const, 'v2')
+      : undefined;
   const d = defaultProviderSettings(name, { apiVersion });
   const url = (key: string, fallback: string | undefined) => {
     const s = v.str(p, `${at}.${key}`, key, fallback ?? null);
@@ -285,7 +394,8 @@ function parseProvider(name: ProviderName, p: Record<string, unknown>, env: Env,
   };
   const envBase = env[`KOPROGO_IOT_${name.toUpperCase()}_BASE_URL`];
   const baseUrl = envBase ?? v.str(p, `${at}.baseUrl`, 'baseUrl', null) ?? undefined;
-  if (baseUrl && !/^https?:\/\//.test(baseUrl)) v.problem(`${at}.baseUrl`, `"${baseUrl}" must be an http(s) URL`);
+  if (baseUrl && !/^https?:\/\//.test(baseUrl))
+    v.problem(`${at}.baseUrl`, `"${baseUrl}" must be an http(s) URL`);
   const rate = v.obj(p, `${at}.rateLimit`);
   v.onlyKeys(rate, `${at}.rateLimit`, ['perSecond', 'perHour', 'perDeviceIntervalMs']);
   const rl = d.rateLimit;
@@ -299,16 +409,34 @@ function parseProvider(name: ProviderName, p: Record<string, unknown>, env: Env,
     productionLoadCurveUrl: url('productionLoadCurveUrl', d.productionLoadCurveUrl) as string,
     dailyConsumptionUrl: url('dailyConsumptionUrl', d.dailyConsumptionUrl),
     revokeUrl: url('revokeUrl', d.revokeUrl),
-    clientId: env[`KOPROGO_IOT_${name.toUpperCase()}_CLIENT_ID`] ?? v.str(p, `${at}.clientId`, 'clientId', null) ?? '',
+    clientId:
+      env[`KOPROGO_IOT_${name.toUpperCase()}_CLIENT_ID`] ??
+      v.str(p, `${at}.clientId`, 'clientId', null) ??
+      '',
     clientSecret: env[`KOPROGO_IOT_${name.toUpperCase()}_CLIENT_SECRET`],
-    consentDuration: v.str(p, `${at}.consentDuration`, 'consentDuration', d.consentDuration ?? null) ?? undefined,
+    consentDuration:
+      v.str(p, `${at}.consentDuration`, 'consentDuration', d.consentDuration ?? null) ?? undefined,
     maxDaysPerCall: v.int(p, `${at}.maxDaysPerCall`, 'maxDaysPerCall', d.maxDaysPerCall, 1, 31),
     historyDays: v.int(p, `${at}.historyDays`, 'historyDays', d.historyDays, 1, 3650),
     timeZone: v.str(p, `${at}.timeZone`, 'timeZone', d.timeZone) ?? d.timeZone,
     rateLimit: {
-      perSecond: v.optNum(rate, `${at}.rateLimit.perSecond`, 'perSecond', rl.perSecond, 0.01, 10000),
+      perSecond: v.optNum(
+        rate,
+        `${at}.rateLimit.perSecond`,
+        'perSecond',
+        rl.perSecond,
+        0.01,
+        10000,
+      ),
       perHour: v.optNum(rate, `${at}.rateLimit.perHour`, 'perHour', rl.perHour, 1, 10_000_000),
-      perDeviceIntervalMs: v.optNum(rate, `${at}.rateLimit.perDeviceIntervalMs`, 'perDeviceIntervalMs', rl.perDeviceIntervalMs, 0, 3_600_000),
+      perDeviceIntervalMs: v.optNum(
+        rate,
+        `${at}.rateLimit.perDeviceIntervalMs`,
+        'perDeviceIntervalMs',
+        rl.perDeviceIntervalMs,
+        0,
+        3_600_000,
+      ),
     },
     timeoutMs: v.int(p, `${at}.timeoutMs`, 'timeoutMs', d.timeoutMs, 100, 600_000),
     redirectUri: url('redirectUri', undefined),
@@ -316,8 +444,12 @@ function parseProvider(name: ProviderName, p: Record<string, unknown>, env: Env,
   if (apiVersion) settings.apiVersion = apiVersion;
   if (consentVersion) settings.consentVersion = consentVersion;
   if (settings.consentDuration && !/^P([1-3]Y|\d{1,2}M|\d{1,4}D)$/.test(settings.consentDuration))
-    v.problem(`${at}.consentDuration`, `"${settings.consentDuration}" must be an ISO 8601 duration of at most P3Y (e.g. P1Y)`);
-  if (!isValidTimeZone(settings.timeZone)) v.problem(`${at}.timeZone`, `"${settings.timeZone}" is not an IANA time zone`);
+    v.problem(
+      `${at}.consentDuration`,
+      `"${settings.consentDuration}" must be an ISO 8601 duration of at most P3Y (e.g. P1Y)`,
+    );
+  if (!isValidTimeZone(settings.timeZone))
+    v.problem(`${at}.timeZone`, `"${settings.timeZone}" is not an IANA time zone`);
   return settings;
 }
 
@@ -333,7 +465,12 @@ function parseChannels(raw: Record<string, unknown>, v: Validator): Record<strin
       v.onlyKeys(o, at, ['type', 'url', 'secretEnv', 'timeoutMs']);
       const url = v.str(o, `${at}.url`, 'url', null);
       if (!url || !/^https?:\/\//.test(url)) v.problem(`${at}.url`, 'must be an http(s) URL');
-      out[name] = { type, url: url ?? '', secretEnv: v.str(o, `${at}.secretEnv`, 'secretEnv', null) ?? undefined, timeoutMs: v.int(o, `${at}.timeoutMs`, 'timeoutMs', 10_000, 100, 120_000) };
+      out[name] = {
+        type,
+        url: url ?? '',
+        secretEnv: v.str(o, `${at}.secretEnv`, 'secretEnv', null) ?? undefined,
+        timeoutMs: v.int(o, `${at}.timeoutMs`, 'timeoutMs', 10_000, 100, 120_000),
+      };
     } else {
       v.onlyKeys(o, at, ['type', 'host', 'port', 'secure', 'user', 'passwordEnv', 'from', 'to']);
       const to = Array.isArray(o.to) ? o.to.filter((x): x is string => typeof x === 'string') : [];
@@ -353,9 +490,22 @@ function parseChannels(raw: Record<string, unknown>, v: Validator): Record<strin
   return out;
 }
 
-function parseRules(raw: unknown, v: Validator, channels: Record<string, ChannelConfig>): AlertRule[] {
+function parseRules(
+  raw: unknown,
+  v: Validator,
+  channels: Record<string, ChannelConfig>,
+): AlertRule[] {
   if (raw === undefined) {
-    return [{ metric_type: 'electricity_consumption', condition: 'above_baseline', threshold_type: 'percent', threshold_percent: 150, severity: 'major', channels: ['log'] }];
+    return [
+      {
+        metric_type: 'electricity_consumption',
+        condition: 'above_baseline',
+        threshold_type: 'percent',
+        threshold_percent: 150,
+        severity: 'major',
+        channels: ['log'],
+      },
+    ];
   }
   if (!Array.isArray(raw)) {
     v.problem('alerts.rules', 'must be an array of rules');
@@ -364,15 +514,46 @@ function parseRules(raw: unknown, v: Validator, channels: Record<string, Channel
   return raw.map((r, i) => {
     const at = `alerts.rules[${i}]`;
     const o = (r && typeof r === 'object' ? r : {}) as Record<string, unknown>;
-    v.onlyKeys(o, at, ['metric_type', 'condition', 'threshold_type', 'threshold_percent', 'severity', 'channels']);
-    const chans = Array.isArray(o.channels) ? o.channels.filter((c): c is string => typeof c === 'string') : ['log'];
-    for (const c of chans) if (!channels[c]) v.problem(`${at}.channels`, `names "${c}", which is not in notifications.channels`);
+    v.onlyKeys(o, at, [
+      'metric_type',
+      'condition',
+      'threshold_type',
+      'threshold_percent',
+      'severity',
+      'channels',
+    ]);
+    const chans = Array.isArray(o.channels)
+      ? o.channels.filter((c): c is string => typeof c === 'string')
+      : ['log'];
+    for (const c of chans)
+      if (!channels[c])
+        v.problem(`${at}.channels`, `names "${c}", which is not in notifications.channels`);
     return {
-      metric_type: v.str(o, `${at}.metric_type`, 'metric_type', 'electricity_consumption') ?? 'electricity_consumption',
-      condition: v.oneOf(o, `${at}.condition`, 'condition', ['above_baseline', 'night_baseload'] as const, 'above_baseline'),
-      threshold_type: v.oneOf(o, `${at}.threshold_type`, 'threshold_type', ['percent'] as const, 'percent'),
+      metric_type:
+        v.str(o, `${at}.metric_type`, 'metric_type', 'electricity_consumption') ??
+        'electricity_consumption',
+      condition: v.oneOf(
+        o,
+        `${at}.condition`,
+        'condition',
+        ['above_baseline', 'night_baseload'] as const,
+        'above_baseline',
+      ),
+      threshold_type: v.oneOf(
+        o,
+        `${at}.threshold_type`,
+        'threshold_type',
+        ['percent'] as const,
+        'percent',
+      ),
       threshold_percent: v.num(o, `${at}.threshold_percent`, 'threshold_percent', 150, 101, 10000),
-      severity: v.oneOf(o, `${at}.severity`, 'severity', ['minor', 'major', 'critical'] as const, 'major'),
+      severity: v.oneOf(
+        o,
+        `${at}.severity`,
+        'severity',
+        ['minor', 'major', 'critical'] as const,
+        'major',
+      ),
       channels: chans,
     };
   });

@@ -45,7 +45,8 @@ export class Validator {
     for (const k of Object.keys(o)) {
       // "$comment", "$schema": documentation keys, allowed everywhere.
       if (k.startsWith('$')) continue;
-      if (!allowed.includes(k)) this.problem(at ? `${at}.${k}` : k, `is not a known key (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(k))
+        this.problem(at ? `${at}.${k}` : k, `is not a known key (allowed: ${allowed.join(', ')})`);
     }
   }
 
@@ -69,7 +70,14 @@ export class Validator {
     return x;
   }
 
-  optNum(o: Obj, at: string, key: string, fallback: number | undefined, min: number, max: number): number | undefined {
+  optNum(
+    o: Obj,
+    at: string,
+    key: string,
+    fallback: number | undefined,
+    min: number,
+    max: number,
+  ): number | undefined {
     if (o[key] === undefined || o[key] === null) return fallback;
     return this.num(o, at, key, fallback ?? min, min, max);
   }

@@ -8,7 +8,8 @@ import { contextFrom, outputFormat, withDatabase, type Context } from './context
 
 export async function runBuildingsAdd(ctx: Context, name: string, opts: { timezone?: string }) {
   const tz = opts.timezone ?? ctx.config.defaults.timeZone;
-  if (!isValidTimeZone(tz)) throw new UsageError(`--timezone "${tz}" is not an IANA time zone (e.g. Europe/Brussels)`);
+  if (!isValidTimeZone(tz))
+    throw new UsageError(`--timezone "${tz}" is not an IANA time zone (e.g. Europe/Brussels)`);
   return withDatabase(ctx, 'buildings add', (db) => addBuilding(db, name, tz));
 }
 
@@ -22,7 +23,10 @@ export function makeBuildingsCommand(): Command {
     .command('add')
     .description('add a building')
     .argument('<name>', 'building name')
-    .option('--timezone <zone>', 'IANA time zone of the building (default: config defaults.timeZone, Europe/Brussels)')
+    .option(
+      '--timezone <zone>',
+      'IANA time zone of the building (default: config defaults.timeZone, Europe/Brussels)',
+    )
     .action(async (name: string, opts: { timezone?: string }, c: Command) => {
       const ctx = contextFrom(c);
       const b = await runBuildingsAdd(ctx, name, opts);
@@ -48,7 +52,14 @@ export function makeBuildingsCommand(): Command {
         format: outputFormat(ctx, opts.format),
         json: { buildings: rows },
         csv: { columns: columns.map((c) => ({ key: c.key, header: c.key })), rows },
-        table: () => renderTable({ columns, rows, color: ctx.color, maxWidth: ctx.columns, empty: 'no building yet: add one with `koprogo-iot buildings add NAME`' }),
+        table: () =>
+          renderTable({
+            columns,
+            rows,
+            color: ctx.color,
+            maxWidth: ctx.columns,
+            empty: 'no building yet: add one with `koprogo-iot buildings add NAME`',
+          }),
         stdout: ctx.out.stdout,
       });
     });

@@ -66,7 +66,11 @@ export function outputFormat(ctx: Context, format: string | undefined): OutputFo
 }
 
 /** Opens the database for the duration of fn, closing it in every case. */
-export async function withDatabase<T>(ctx: Context, command: string, fn: (db: OpenedDatabase) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  ctx: Context,
+  command: string,
+  fn: (db: OpenedDatabase) => Promise<T>,
+): Promise<T> {
   const db = await openDatabase(ctx.config, { command });
   try {
     for (const n of db.notices) ctx.log.warn(n);

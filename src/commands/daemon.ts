@@ -3,7 +3,12 @@ import { EXIT, PartialFailureError, ProviderError } from '../domain/errors.js';
 import { runDaemon, type CycleOutcome } from '../sync/daemon.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
-export function systemdUnit(opts: { bin: string; user?: string; envFile: string; workDir?: string }): string {
+export function systemdUnit(opts: {
+  bin: string;
+  user?: string;
+  envFile: string;
+  workDir?: string;
+}): string {
   return `# /etc/systemd/system/koprogo-iot.service — install with:
 #   sudo cp koprogo-iot.service /etc/systemd/system/ && sudo systemctl daemon-reload
 #   sudo systemctl enable --now koprogo-iot
@@ -52,7 +57,10 @@ export interface DaemonCommandOptions {
   pollMinutes: number;
 }
 
-export async function runDaemonCommand(ctx: Context, o: DaemonCommandOptions): Promise<CycleOutcome> {
+export async function runDaemonCommand(
+  ctx: Context,
+  o: DaemonCommandOptions,
+): Promise<CycleOutcome> {
   const ac = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -85,15 +93,32 @@ export async function runDaemonCommand(ctx: Context, o: DaemonCommandOptions): P
 
 export function makeDaemonCommand(): Command {
   return new Command('daemon')
-    .description('sync linked meters on a schedule (default daily at 02:00 Europe/Brussels) until stopped')
-    .option('--once', 'run one cycle (every due meter) and exit: 0 all synced, 7 some failed, 6 all failed')
-    .option('--poll-minutes <n>', 'between daily cycles, check meters synced more often than daily', parseIntOption('--poll-minutes', 1, 1440), 15)
+    .description(
+      'sync linked meters on a schedule (default daily at 02:00 Europe/Brussels) until stopped',
+    )
+    .option(
+      '--once',
+      'run one cycle (every due meter) and exit: 0 all synced, 7 some failed, 6 all failed',
+    )
+    .option(
+      '--poll-minutes <n>',
+      'between daily cycles, check meters synced more often than daily',
+      parseIntOption('--poll-minutes', 1, 1440),
+      15,
+    )
     .option('--print-systemd-unit', 'print a systemd unit for this daemon and exit')
     .option('--user <name>', 'with --print-systemd-unit: run as this user (default: DynamicUser)')
-    .option('--env-file <path>', 'with --print-systemd-unit: file holding the secrets', '/etc/koprogo-iot/env')
+    .option(
+      '--env-file <path>',
+      'with --print-systemd-unit: file holding the secrets',
+      '/etc/koprogo-iot/env',
+    )
     .action(async (opts: DaemonCommandOptions, c: Command) => {
       if (opts.printSystemdUnit) {
-        const bin = process.argv[1] && process.argv[1].endsWith('koprogo-iot') ? process.argv[1] : '/usr/local/bin/koprogo-iot';
+        const bin =
+          process.argv[1] && process.argv[1].endsWith('koprogo-iot')
+            ? process.argv[1]
+            : '/usr/local/bin/koprogo-iot';
         process.stdout.write(systemdUnit({ bin, user: opts.user, envFile: opts.envFile }));
         return;
       }
@@ -101,9 +126,17 @@ export function makeDaemonCommand(): Command {
       const out = await runDaemonCommand(ctx, opts);
       if (opts.once) {
         if (ctx.flags.json)
-          ctx.out.stdout.write(JSON.stringify({ status: out.status, devices: out.results }, null, 2) + '\n');
-        if (out.status === 'partial') throw new PartialFailureError('some meters did not sync; they are tried again on the next cycle');
-        if (out.status === 'failed') throw new ProviderError('no meter synced in this cycle', { hint: 'see `koprogo-iot status`' });
+          ctx.out.stdout.write(
+            JSON.stringify({ status: out.status, devices: out.results }, null, 2) + '\n',
+          );
+        if (out.status === 'partial')
+          throw new PartialFailureError(
+            'some meters did not sync; they are tried again on the next cycle',
+          );
+        if (out.status === 'failed')
+          throw new ProviderError('no meter synced in this cycle', {
+            hint: 'see `koprogo-iot status`',
+          });
       }
       if (out.status === 'interrupted') process.exitCode = 0;
     });

@@ -3,7 +3,13 @@
  * (--to includes that whole day); anything else must be an ISO-8601 instant with an offset.
  * A bad date is an error, never a silent default.
  */
-import { addDays, isLocalDay, localDayOf, localDayStart, parseDateArg } from '../analytics/periods.js';
+import {
+  addDays,
+  isLocalDay,
+  localDayOf,
+  localDayStart,
+  parseDateArg,
+} from '../analytics/periods.js';
 import { UsageError } from '../domain/errors.js';
 
 export function parseFrom(value: string, zone: string, flag = '--from'): Date {
@@ -14,7 +20,8 @@ export function parseFrom(value: string, zone: string, flag = '--from'): Date {
 
 export function parseTo(value: string, zone: string, flag = '--to'): Date {
   const text = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text) && isLocalDay(text)) return localDayStart(addDays(text, 1), zone);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text) && isLocalDay(text))
+    return localDayStart(addDays(text, 1), zone);
   return parseFrom(text, zone, flag);
 }
 
@@ -35,6 +42,8 @@ export function resolveRange(
     ? parseFrom(opts.from, zone)
     : localDayStart(addDays(localDayOf(to, zone), -defaultDays), zone);
   if (from.getTime() >= to.getTime())
-    throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+    throw new UsageError(
+      `--from (${from.toISOString()}) must be before --to (${to.toISOString()})`,
+    );
   return { from, to };
 }

@@ -27,14 +27,24 @@ export interface DbStatus {
   tables: TableStorage[];
 }
 
-async function features(db: OpenedDatabase): Promise<{ features: string[]; jobs: DbStatus['jobs'] }> {
+async function features(
+  db: OpenedDatabase,
+): Promise<{ features: string[]; jobs: DbStatus['jobs'] }> {
   if (!db.timescale.installed) return { features: [], jobs: [] };
   const f: string[] = [];
-  const ht = await db.query(`SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'iot_readings'`);
+  const ht = await db.query(
+    `SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'iot_readings'`,
+  );
   if (ht.rows.length) f.push('hypertable');
-  const ca = await db.query(`SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_name = 'iot_readings_daily'`);
+  const ca = await db.query(
+    `SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_name = 'iot_readings_daily'`,
+  );
   if (ca.rows.length) f.push('continuous aggregate');
-  const jobs = await db.query<{ proc_name: string; schedule_interval: string | null; config: unknown }>(
+  const jobs = await db.query<{
+    proc_name: string;
+    schedule_interval: string | null;
+    config: unknown;
+  }>(
     `SELECT proc_name, schedule_interval::text AS schedule_interval, config FROM timescaledb_information.jobs
       WHERE proc_name LIKE 'policy_%' ORDER BY job_id`,
   );
@@ -43,7 +53,14 @@ async function features(db: OpenedDatabase): Promise<{ features: string[]; jobs:
     if (j.proc_name === 'policy_retention') f.push('retention policy');
     if (j.proc_name === 'policy_refresh_continuous_aggregate') f.push('aggregate refresh policy');
   }
-  return { features: f, jobs: jobs.rows.map((j) => ({ job: j.proc_name, schedule: j.schedule_interval, config: j.config })) };
+  return {
+    features: f,
+    jobs: jobs.rows.map((j) => ({
+      job: j.proc_name,
+      schedule: j.schedule_interval,
+      config: j.config,
+    })),
+  };
 }
 
 export async function runDbStatus(ctx: Context): Promise<DbStatus> {
@@ -51,12 +68,21 @@ export async function runDbStatus(ctx: Context): Promise<DbStatus> {
     const v = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     const f = await features(db);
     return {
-      engine: db.kind === 'server' ? 'PostgreSQL server' : db.kind === 'embedded' ? 'embedded (PGlite)' : 'embedded, through the daemon',
+      engine:
+        db.kind === 'server'
+          ? 'PostgreSQL server'
+          : db.kind === 'embedded'
+            ? 'embedded (PGlite)'
+            : 'embedded, through the daemon',
       location: db.location,
       server_version: v.rows[0]?.v ?? 'unknown',
       schema_version: await currentVersion(db),
       latest_version: loadMigrations().length,
-      timescaledb: { installed: db.timescale.installed, version: db.timescale.version, features: f.features },
+      timescaledb: {
+        installed: db.timescale.installed,
+        version: db.timescale.version,
+        features: f.features,
+      },
       jobs: f.jobs,
       tables: await storageStatus(db),
     };
@@ -80,8 +106,12 @@ export function makeDbCommand(): Command {
       const ctx = contextFrom(c);
       const r = await runDbMigrate(ctx);
       if (ctx.flags.json) ctx.out.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      else if (r.applied.length === 0) ctx.out.stdout.write(`schema is up to date (version ${r.to}) in ${r.location}\n`);
-      else ctx.out.stdout.write(`applied ${r.applied.join(', ')}: schema version ${r.from} → ${r.to} in ${r.location}\n`);
+      else if (r.applied.length === 0)
+        ctx.out.stdout.write(`schema is up to date (version ${r.to}) in ${r.location}\n`);
+      else
+        ctx.out.stdout.write(
+          `applied ${r.applied.join(', ')}: schema version ${r.from} → ${r.to} in ${r.location}\n`,
+        );
     });
   cmd
     .command('status')
@@ -109,7 +139,10 @@ export function makeDbCommand(): Command {
             rows: t.rows,
             chunks: t.chunks == null ? '-' : `${t.chunks} (${t.compressedChunks} compressed)`,
             size: bytes(t.totalBytes),
-            compressed: t.compressedBytes == null ? '-' : `${bytes(t.uncompressedBytes)} → ${bytes(t.compressedBytes)}`,
+            compressed:
+              t.compressedBytes == null
+                ? '-'
+                : `${bytes(t.uncompressedBytes)} → ${bytes(t.compressedBytes)}`,
           }));
           return (
             head +

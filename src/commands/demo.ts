@@ -28,22 +28,35 @@ async function printResults(ctx: Context, run: DemoRun): Promise<void> {
   const list = run.anomalies.anomalies;
   out(paint.bold(`Anomalies found (${list.length})`));
   for (const a of list.slice(-12)) out(`  ${a.severity.padEnd(8)} ${a.message}`);
-  if (list.length > 12) out(`  … and ${list.length - 12} earlier ones: koprogo-iot anomalies list --all`);
+  if (list.length > 12)
+    out(`  … and ${list.length - 12} earlier ones: koprogo-iot anomalies list --all`);
 }
 
 export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promise<DemoRun> {
   const say = (line: string) => {
     if (!ctx.flags.quiet) ctx.out.stderr.write(line + '\n');
   };
-  const bar = createProgress({ stream: ctx.out.stderr, total: 0, label: 'backfill', enabled: ctx.interactive, color: ctx.color });
+  const bar = createProgress({
+    stream: ctx.out.stderr,
+    total: 0,
+    label: 'backfill',
+    enabled: ctx.interactive,
+    color: ctx.color,
+  });
   let total = 0;
-  say('koprogo-iot demo: a simulated Enedis meter, linked, synced and analysed on a throwaway embedded database.');
+  say(
+    'koprogo-iot demo: a simulated Enedis meter, linked, synced and analysed on a throwaway embedded database.',
+  );
   const run = await runDemo({
     dataDir: o.dataDir,
     days: o.days,
     log: ctx.log,
     say,
-    progress: { addTotal: (n) => bar.setTotal((total += n)), tick: (n) => bar.tick(n), done: () => bar.done() },
+    progress: {
+      addTotal: (n) => bar.setTotal((total += n)),
+      tick: (n) => bar.tick(n),
+      done: () => bar.done(),
+    },
   });
   try {
     if (ctx.flags.json) {
@@ -51,7 +64,16 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
       const report = await buildMonthlyReport(run.db, run.building, {});
       ctx.out.stdout.write(
         JSON.stringify(
-          { data_dir: run.dataDir, building: run.building, device: { prm: run.device.prm, provider: run.device.provider }, sync: run.sync, report, statistics: monthly, anomalies: run.anomalies.anomalies, timings_ms: run.timings },
+          {
+            data_dir: run.dataDir,
+            building: run.building,
+            device: { prm: run.device.prm, provider: run.device.provider },
+            sync: run.sync,
+            report,
+            statistics: monthly,
+            anomalies: run.anomalies.anomalies,
+            timings_ms: run.timings,
+          },
           null,
           2,
         ) + '\n',
@@ -63,16 +85,24 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
   say('');
   say(`The demo data stays in ${run.dataDir}. Explore it:`);
   say(`  export KOPROGO_IOT_DATA_DIR=${run.dataDir}`);
-  say('  koprogo-iot stats --period week --chart     koprogo-iot anomalies list --all     koprogo-iot readings');
-  say(`The tokens of this demo were sealed with a demo key generated for it (IOT_ENCRYPTION_KEY=${run.demoKey});`);
+  say(
+    '  koprogo-iot stats --period week --chart     koprogo-iot anomalies list --all     koprogo-iot readings',
+  );
+  say(
+    `The tokens of this demo were sealed with a demo key generated for it (IOT_ENCRYPTION_KEY=${run.demoKey});`,
+  );
   say('it is a demo key only: generate your own with `koprogo-iot keys generate`.');
-  say('With a real meter: koprogo-iot init, then koprogo-iot link --provider ores (or enedis), then koprogo-iot daemon.');
+  say(
+    'With a real meter: koprogo-iot init, then koprogo-iot link --provider ores (or enedis), then koprogo-iot daemon.',
+  );
   return run;
 }
 
 export function makeDemoCommand(): Command {
   return new Command('demo')
-    .description('try everything on a simulated meter: link, backfill a year, report, anomalies (no server, no secret)')
+    .description(
+      'try everything on a simulated meter: link, backfill a year, report, anomalies (no server, no secret)',
+    )
     .option('--data-dir <dir>', 'keep the demo database here (default: a new temporary directory)')
     .option('--days <n>', 'days of history to backfill', parseIntOption('--days', 7, 730), 365)
     .action(async (opts: DemoCommandOptions, c: Command) => {

@@ -61,32 +61,58 @@ function fromIntervals(
   }));
 }
 
-export function parseProviderJson(text: string, format: 'enedis' | 'ores', t: ImportTarget): ParsedImport {
+export function parseProviderJson(
+  text: string,
+  format: 'enedis' | 'ores',
+  t: ImportTarget,
+): ParsedImport {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { format, readings: [], invalid: [{ line: 1, error: `not valid JSON: ${(e as Error).message}` }], deviceRef: '', metric: 'electricity_consumption' };
+    return {
+      format,
+      readings: [],
+      invalid: [{ line: 1, error: `not valid JSON: ${(e as Error).message}` }],
+      deviceRef: '',
+      metric: 'electricity_consumption',
+    };
   }
   const o = json as Record<string, unknown>;
   if (format === 'ores') {
     const list = parseOresLoadCurve(json);
     const ref = t.deviceRef ?? String(o.usage_point_id ?? 'import');
     const metric = t.metric ?? 'electricity_consumption';
-    return check({ format, readings: fromIntervals(list, t, ref, metric, 'linky_ores'), invalid: [], deviceRef: ref, metric }, t.now);
+    return check(
+      {
+        format,
+        readings: fromIntervals(list, t, ref, metric, 'linky_ores'),
+        invalid: [],
+        deviceRef: ref,
+        metric,
+      },
+      t.now,
+    );
   }
   const v5 = 'meter_reading' in o;
   const mr = (o.meter_reading ?? {}) as Record<string, unknown>;
   const grandeur = Array.isArray(o.grandeur) ? (o.grandeur as Record<string, unknown>[]) : [];
   const prod = !v5 && grandeur.length > 0 && grandeur.every((g) => g.grandeurMetier === 'PROD');
-  const metric: MetricType = t.metric ?? (prod ? 'electricity_production' : 'electricity_consumption');
+  const metric: MetricType =
+    t.metric ?? (prod ? 'electricity_production' : 'electricity_consumption');
   const list = parseEnedisLoadCurve(json, {
     timeZone: 'Europe/Paris',
     metier: v5 ? undefined : metric === 'electricity_production' ? 'PROD' : 'CONS',
   });
   const ref = t.deviceRef ?? String((v5 ? mr.usage_point_id : o.idPrm) ?? 'import');
   return check(
-    { format: v5 ? 'enedis-v5' : 'enedis-2026', readings: fromIntervals(list, t, ref, metric, 'linky_enedis'), invalid: [], deviceRef: ref, metric },
+    {
+      format: v5 ? 'enedis-v5' : 'enedis-2026',
+      readings: fromIntervals(list, t, ref, metric, 'linky_enedis'),
+      invalid: [],
+      deviceRef: ref,
+      metric,
+    },
     t.now,
   );
 }
@@ -130,7 +156,10 @@ function splitCsv(line: string): string[] {
  * of the interval, ISO 8601 with an offset or Z. The interval length is the distance to the
  * series' next timestamp (the last row repeats the previous length; `intervalSeconds` forces it).
  */
-export function parseCsv(text: string, t: ImportTarget & { intervalSeconds?: number }): ParsedImport {
+export function parseCsv(
+  text: string,
+  t: ImportTarget & { intervalSeconds?: number },
+): ParsedImport {
   const ref = t.deviceRef ?? 'import';
   const invalid: { line: number; error: string }[] = [];
   const rows: { line: number; ts: Date; value: number; unit: string; metric: MetricType }[] = [];
@@ -140,15 +169,23 @@ export function parseCsv(text: string, t: ImportTarget & { intervalSeconds?: num
     if (raw.trim() === '' || raw.startsWith('#')) return;
     const f = splitCsv(raw);
     if (i === 0 && /^[a-z_ ]+$/i.test(f[0] ?? '') && /^[a-z_ ]+$/i.test(f[1] ?? '')) return; // header
-    if (f.length < 2 || f.length > 4) return invalid.push({ line, error: `expected timestamp,value[,unit,metric], got ${f.length} fields` });
+    if (f.length < 2 || f.length > 4)
+      return invalid.push({
+        line,
+        error: `expected timestamp,value[,unit,metric], got ${f.length} fields`,
+      });
     const [tsText = '', valueText = '', unitText, metricText] = f;
     const metric = (metricText || t.metric || 'electricity_consumption') as string;
     if (!isMetricType(metric)) return invalid.push({ line, error: `unknown metric '${metric}'` });
     if (!/(Z|[+-]\d{2}:?\d{2})$/.test(tsText))
-      return invalid.push({ line, error: `timestamp '${tsText}' needs an offset or Z (e.g. 2025-01-15T08:00:00+01:00)` });
+      return invalid.push({
+        line,
+        error: `timestamp '${tsText}' needs an offset or Z (e.g. 2025-01-15T08:00:00+01:00)`,
+      });
     const dt = DateTime.fromISO(tsText, { setZone: true });
     if (!dt.isValid) return invalid.push({ line, error: `invalid timestamp '${tsText}'` });
-    if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(valueText)) return invalid.push({ line, error: `value '${valueText}' is not a number` });
+    if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(valueText))
+      return invalid.push({ line, error: `value '${valueText}' is not a number` });
     const unit = unitText || storedUnit(metric);
     const nv = normaliseValue(metric, Number(valueText), unit);
     if (!nv.ok) return invalid.push({ line, error: nv.error });
@@ -166,7 +203,9 @@ export function parseCsv(text: string, t: ImportTarget & { intervalSeconds?: num
     let last = t.intervalSeconds ?? 0;
     list.forEach((r, i) => {
       const next = list[i + 1];
-      const secs = t.intervalSeconds ?? (next ? Math.round((next.ts.getTime() - r.ts.getTime()) / 1000) : last);
+      const secs =
+        t.intervalSeconds ??
+        (next ? Math.round((next.ts.getTime() - r.ts.getTime()) / 1000) : last);
       if (secs > 0) last = secs;
       readings.push({
         buildingId: t.buildingId,
@@ -181,5 +220,11 @@ export function parseCsv(text: string, t: ImportTarget & { intervalSeconds?: num
       });
     });
   }
-  return { format: 'csv', readings, invalid, deviceRef: ref, metric: (t.metric ?? 'electricity_consumption') as MetricType };
+  return {
+    format: 'csv',
+    readings,
+    invalid,
+    deviceRef: ref,
+    metric: (t.metric ?? 'electricity_consumption') as MetricType,
+  };
 }

@@ -22,7 +22,11 @@ export interface InitOptions {
   yes?: boolean;
 }
 
-export function starterConfig(o: { building?: string; timezone: string; provider?: string }): Record<string, unknown> {
+export function starterConfig(o: {
+  building?: string;
+  timezone: string;
+  provider?: string;
+}): Record<string, unknown> {
   return {
     defaults: { building: o.building ?? null, timeZone: o.timezone },
     storage: { compressAfterDays: 7, retentionDays: 730 },
@@ -35,13 +39,23 @@ export function starterConfig(o: { building?: string; timezone: string; provider
     alerts: {
       language: 'fr',
       rules: [
-        { metric_type: 'electricity_consumption', condition: 'above_baseline', threshold_type: 'percent', threshold_percent: 150, severity: 'major', channels: ['log'] },
+        {
+          metric_type: 'electricity_consumption',
+          condition: 'above_baseline',
+          threshold_type: 'percent',
+          threshold_percent: 150,
+          severity: 'major',
+          channels: ['log'],
+        },
       ],
     },
   };
 }
 
-export async function runInit(ctx: Context, o: InitOptions): Promise<{ file: string; building: string | null; key_hint: string }> {
+export async function runInit(
+  ctx: Context,
+  o: InitOptions,
+): Promise<{ file: string; building: string | null; key_hint: string }> {
   const tty = !!process.stdin.isTTY && !!ctx.out.stderr.isTTY;
   const ask = tty && !o.yes;
   const file = path.resolve(o.file ?? ctx.flags.config ?? 'koprogo-iot.config.json');
@@ -51,14 +65,29 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<{ file: str
   }
   let building = o.building;
   let timezone = o.timezone ?? DEFAULT_TIME_ZONE;
-  if (ask && !o.building) building = (await input({ message: 'Building name (empty to skip):' })).trim() || undefined;
+  if (ask && !o.building)
+    building = (await input({ message: 'Building name (empty to skip):' })).trim() || undefined;
   if (ask && !o.timezone)
-    timezone = await input({ message: 'Time zone of the building:', default: DEFAULT_TIME_ZONE, validate: (z) => isValidTimeZone(z) || 'not an IANA time zone' });
+    timezone = await input({
+      message: 'Time zone of the building:',
+      default: DEFAULT_TIME_ZONE,
+      validate: (z) => isValidTimeZone(z) || 'not an IANA time zone',
+    });
   if (ask && !o.provider)
-    o.provider = await select({ message: 'Meter provider:', choices: [{ value: 'ores' as const, name: 'ORES (Belgium)' }, { value: 'enedis' as const, name: 'Enedis Linky (France)' }] });
-  if (!isValidTimeZone(timezone)) throw new UsageError(`--timezone "${timezone}" is not an IANA time zone`);
+    o.provider = await select({
+      message: 'Meter provider:',
+      choices: [
+        { value: 'ores' as const, name: 'ORES (Belgium)' },
+        { value: 'enedis' as const, name: 'Enedis Linky (France)' },
+      ],
+    });
+  if (!isValidTimeZone(timezone))
+    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(starterConfig({ building, timezone, provider: o.provider }), null, 2) + '\n');
+  fs.writeFileSync(
+    file,
+    JSON.stringify(starterConfig({ building, timezone, provider: o.provider }), null, 2) + '\n',
+  );
   // Migrate now, with the file just written.
   const config = loadConfig({ flags: { ...ctx.flags, config: file }, env: ctx.env });
   const db = await openDatabase(config, { command: 'init' });
@@ -76,7 +105,8 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<{ file: str
   return {
     file,
     building: building ?? null,
-    key_hint: 'export IOT_ENCRYPTION_KEY=$(koprogo-iot keys generate)   # keep it secret and safe, e.g. in the daemon environment file',
+    key_hint:
+      'export IOT_ENCRYPTION_KEY=$(koprogo-iot keys generate)   # keep it secret and safe, e.g. in the daemon environment file',
   };
 }
 
@@ -91,7 +121,8 @@ export function makeInitCommand(): Command {
     .option('-y, --yes', 'no questions: take flags and defaults')
     .action(async (opts: InitOptions, c: Command) => {
       const ctx = contextFrom(c);
-      if (opts.provider && opts.provider !== 'enedis' && opts.provider !== 'ores') throw new UsageError('--provider must be enedis or ores');
+      if (opts.provider && opts.provider !== 'enedis' && opts.provider !== 'ores')
+        throw new UsageError('--provider must be enedis or ores');
       const r = await runInit(ctx, opts);
       if (ctx.flags.json) return void ctx.out.stdout.write(JSON.stringify(r, null, 2) + '\n');
       ctx.out.stdout.write(

@@ -6,7 +6,13 @@ import { UsageError } from '../domain/errors.js';
 import { isDeviceType, isMetricType, DEVICE_TYPES, METRIC_TYPES } from '../domain/readings.js';
 import { renderTable } from '../ui/table.js';
 import { writeResult } from '../ui/output.js';
-import { contextFrom, outputFormat, parseIntOption, withDatabase, type Context } from './context.js';
+import {
+  contextFrom,
+  outputFormat,
+  parseIntOption,
+  withDatabase,
+  type Context,
+} from './context.js';
 import { resolveRange } from './dateRange.js';
 
 export interface ReadingsOptions {
@@ -38,10 +44,15 @@ export interface ReadingsPage {
   building: { id: string; name: string; timezone: string };
 }
 
-export async function runReadings(ctx: Context, o: ReadingsOptions, now = new Date()): Promise<ReadingsPage> {
+export async function runReadings(
+  ctx: Context,
+  o: ReadingsOptions,
+  now = new Date(),
+): Promise<ReadingsPage> {
   if (o.deviceType && !isDeviceType(o.deviceType))
     throw new UsageError(`--device-type must be one of ${DEVICE_TYPES.join(', ')}`);
-  if (o.metric && !isMetricType(o.metric)) throw new UsageError(`--metric must be one of ${METRIC_TYPES.join(', ')}`);
+  if (o.metric && !isMetricType(o.metric))
+    throw new UsageError(`--metric must be one of ${METRIC_TYPES.join(', ')}`);
   return withDatabase(ctx, 'readings', async (db) => {
     const b = await resolveBuilding(db, o.building, ctx.config.defaults.building);
     const range = resolveRange(o, b.timezone, now, 7);
@@ -68,7 +79,12 @@ export async function runReadings(ctx: Context, o: ReadingsOptions, now = new Da
         interval_seconds: r.interval_seconds,
         source: r.source,
       })),
-      pagination: { page: o.page, per_page: o.perPage, total, total_pages: Math.ceil(total / o.perPage) },
+      pagination: {
+        page: o.page,
+        per_page: o.perPage,
+        total,
+        total_pages: Math.ceil(total / o.perPage),
+      },
       date_range: { start: range.from.toISOString(), end: range.to.toISOString() },
       building: { id: b.id, name: b.name, timezone: b.timezone },
     };
@@ -85,20 +101,34 @@ export function makeReadingsCommand(): Command {
     .option('--metric <metric>', METRIC_TYPES.join(' | '))
     .option('--device <prm>', 'one meter (PRM) or imported series')
     .option('--page <n>', 'page number', parseIntOption('--page', 1, 10_000_000), 1)
-    .option('--per-page <n>', 'readings per page (at most 1000)', parseIntOption('--per-page', 1, 1000), 100)
+    .option(
+      '--per-page <n>',
+      'readings per page (at most 1000)',
+      parseIntOption('--per-page', 1, 1000),
+      100,
+    )
     .option('--format <format>', 'table | json | csv', 'table')
     .action(async (opts: ReadingsOptions & { format: string }, c: Command) => {
       const ctx = contextFrom(c);
       const format = outputFormat(ctx, opts.format);
       const res = await runReadings(ctx, opts);
       const zone = res.building.timezone;
-      const local = (iso: unknown) => DateTime.fromISO(String(iso)).setZone(zone).toFormat('yyyy-MM-dd HH:mm ZZ');
+      const local = (iso: unknown) =>
+        DateTime.fromISO(String(iso)).setZone(zone).toFormat('yyyy-MM-dd HH:mm ZZ');
       const columns = [
         { key: 'timestamp' as const, header: `Start (${zone})`, format: local },
-        { key: 'interval_seconds' as const, header: 'Minutes', format: (v: unknown) => String(Number(v) / 60) },
+        {
+          key: 'interval_seconds' as const,
+          header: 'Minutes',
+          format: (v: unknown) => String(Number(v) / 60),
+        },
         { key: 'value' as const, header: 'Value', decimals: 3 },
         { key: 'unit' as const, header: 'Unit' },
-        { key: 'metric_type' as const, header: 'Metric', format: (v: unknown) => String(v).replace('electricity_', '') },
+        {
+          key: 'metric_type' as const,
+          header: 'Metric',
+          format: (v: unknown) => String(v).replace('electricity_', ''),
+        },
         { key: 'device_ref' as const, header: 'Meter' },
         { key: 'source' as const, header: 'Source' },
       ];
@@ -106,12 +136,28 @@ export function makeReadingsCommand(): Command {
         format,
         json: res,
         csv: {
-          columns: ['timestamp', 'value', 'unit', 'metric_type', 'device_type', 'device_ref', 'interval_seconds', 'source', 'building_id'].map((k) => ({ key: k as keyof ReadingsPage['readings'][number], header: k })),
+          columns: [
+            'timestamp',
+            'value',
+            'unit',
+            'metric_type',
+            'device_type',
+            'device_ref',
+            'interval_seconds',
+            'source',
+            'building_id',
+          ].map((k) => ({ key: k as keyof ReadingsPage['readings'][number], header: k })),
           rows: res.readings,
         },
         table: () => {
           const p = res.pagination;
-          const t = renderTable({ columns, rows: res.readings, color: ctx.color, maxWidth: ctx.columns, empty: 'no readings in this range' });
+          const t = renderTable({
+            columns,
+            rows: res.readings,
+            color: ctx.color,
+            maxWidth: ctx.columns,
+            empty: 'no readings in this range',
+          });
           return `${t}\npage ${p.page} of ${Math.max(p.total_pages, 1)} (${p.total} readings, ${res.building.name}, ${res.date_range.start} → ${res.date_range.end})`;
         },
         stdout: ctx.out.stdout,

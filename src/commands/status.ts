@@ -13,9 +13,29 @@ const STALE_MS = 3 * 60_000;
 
 export interface StatusReport {
   daemons: (DaemonRow & { alive: boolean })[];
-  devices: (Pick<DeviceWithBuilding, 'prm' | 'provider' | 'building_name' | 'status' | 'status_message' | 'last_sync_at' | 'last_sync_status' | 'consent_expires_at' | 'not_before' | 'checkpoint_at'> & { gaps: number; failing: boolean })[];
+  devices: (Pick<
+    DeviceWithBuilding,
+    | 'prm'
+    | 'provider'
+    | 'building_name'
+    | 'status'
+    | 'status_message'
+    | 'last_sync_at'
+    | 'last_sync_status'
+    | 'consent_expires_at'
+    | 'not_before'
+    | 'checkpoint_at'
+  > & { gaps: number; failing: boolean })[];
   outbox: OutboxStatus;
-  recent_runs: { prm: string | null; started_at: Date; status: string; readings_written: number; calls: number; error_class: string | null; error_message: string | null }[];
+  recent_runs: {
+    prm: string | null;
+    started_at: Date;
+    status: string;
+    readings_written: number;
+    calls: number;
+    error_class: string | null;
+    error_message: string | null;
+  }[];
 }
 
 export async function runStatus(ctx: Context): Promise<StatusReport> {
@@ -25,7 +45,9 @@ export async function runStatus(ctx: Context): Promise<StatusReport> {
       ...d,
       alive: !d.stopped_at && now - new Date(d.heartbeat_at).getTime() < STALE_MS,
     }));
-    const gaps = await db.query<{ device_id: string; n: number }>(`SELECT device_id, count(*)::int AS n FROM sync_gaps GROUP BY device_id`);
+    const gaps = await db.query<{ device_id: string; n: number }>(
+      `SELECT device_id, count(*)::int AS n FROM sync_gaps GROUP BY device_id`,
+    );
     const gapBy = new Map(gaps.rows.map((g) => [g.device_id, Number(g.n)]));
     const devices = (await listDevices(db)).map((d) => ({
       prm: d.prm,
@@ -53,7 +75,9 @@ const when = (d: Date | null | undefined) => (d ? formatInstant(new Date(d)) : '
 
 export function makeStatusCommand(): Command {
   return new Command('status')
-    .description('daemons (heartbeat, last and next cycle), meters (sync state, failures), alert delivery')
+    .description(
+      'daemons (heartbeat, last and next cycle), meters (sync state, failures), alert delivery',
+    )
     .option('--format <format>', 'table | json', 'table')
     .action(async (opts: { format: string }, c: Command) => {
       const ctx = contextFrom(c);
@@ -78,9 +102,15 @@ export function makeStatusCommand(): Command {
               rows: s.daemons.map((d) => ({
                 hostname: d.hostname,
                 pid: d.pid,
-                state: d.alive ? paint.green('running') : d.stopped_at ? 'stopped' : paint.red('no heartbeat'),
+                state: d.alive
+                  ? paint.green('running')
+                  : d.stopped_at
+                    ? 'stopped'
+                    : paint.red('no heartbeat'),
                 heartbeat: when(d.heartbeat_at),
-                last: d.last_cycle_finished_at ? `${when(d.last_cycle_finished_at)} (${d.last_cycle_status})` : '-',
+                last: d.last_cycle_finished_at
+                  ? `${when(d.last_cycle_finished_at)} (${d.last_cycle_status})`
+                  : '-',
                 next: when(d.next_cycle_at),
               })),
               color: ctx.color,
@@ -102,7 +132,9 @@ export function makeStatusCommand(): Command {
               ],
               rows: s.devices.map((d) => ({
                 ...d,
-                state: d.failing ? paint.red(`${d.status}${d.last_sync_status ? ` / ${d.last_sync_status}` : ''}`) : d.status,
+                state: d.failing
+                  ? paint.red(`${d.status}${d.last_sync_status ? ` / ${d.last_sync_status}` : ''}`)
+                  : d.status,
                 last: when(d.last_sync_at),
                 consent: when(d.consent_expires_at),
               })),
@@ -111,10 +143,18 @@ export function makeStatusCommand(): Command {
               empty: 'no meter linked (koprogo-iot link --provider ores|enedis)',
             }),
           );
-          for (const d of s.devices.filter((x) => x.failing && x.status_message)) parts.push(`  ${d.prm}: ${d.status_message}`);
+          for (const d of s.devices.filter((x) => x.failing && x.status_message))
+            parts.push(`  ${d.prm}: ${d.status_message}`);
           const o = s.outbox;
-          parts.push('', paint.bold('Alerts'), `  ${o.sent} sent, ${o.pending} pending, ${o.sending} sending, ${o.failed} failed${o.nextAttemptAt ? `, next attempt ${when(o.nextAttemptAt)}` : ''}`);
-          for (const p of o.problems) parts.push(`  ${p.status === 'failed' ? paint.red('failed') : 'retrying'} #${p.id} ${p.channel} after ${p.attempts} attempt(s): ${p.lastError}`);
+          parts.push(
+            '',
+            paint.bold('Alerts'),
+            `  ${o.sent} sent, ${o.pending} pending, ${o.sending} sending, ${o.failed} failed${o.nextAttemptAt ? `, next attempt ${when(o.nextAttemptAt)}` : ''}`,
+          );
+          for (const p of o.problems)
+            parts.push(
+              `  ${p.status === 'failed' ? paint.red('failed') : 'retrying'} #${p.id} ${p.channel} after ${p.attempts} attempt(s): ${p.lastError}`,
+            );
           return parts.join('\n');
         },
         stdout: ctx.out.stdout,

@@ -26,10 +26,16 @@ export interface SyncOutcome {
   notifications: { sent: number; retrying: number; failed: number };
 }
 
-export async function runSync(ctx: Context, o: SyncOptions, deps: { signal?: AbortSignal; fetch?: typeof fetch; minBackoffMs?: number } = {}): Promise<SyncOutcome> {
+export async function runSync(
+  ctx: Context,
+  o: SyncOptions,
+  deps: { signal?: AbortSignal; fetch?: typeof fetch; minBackoffMs?: number } = {},
+): Promise<SyncOutcome> {
   if (o.building && o.device) throw new UsageError('give --building or --device, not both');
   return withDatabase(ctx, 'sync', async (db) => {
-    const filter: { deviceIds?: string[]; buildingId?: string; dueOnly: boolean } = { dueOnly: false };
+    const filter: { deviceIds?: string[]; buildingId?: string; dueOnly: boolean } = {
+      dueOnly: false,
+    };
     let zone = ctx.config.defaults.timeZone;
     if (o.device) {
       const d = await requireDevice(db, o.device);
@@ -44,7 +50,13 @@ export async function runSync(ctx: Context, o: SyncOptions, deps: { signal?: Abo
     // (Europe/Paris and Europe/Brussels share their offsets).
     const fromDay = o.from ? localDayOf(parseFrom(o.from, zone), zone) : undefined;
     const toDay = o.to ? localDayOf(parseTo(o.to, zone), zone) : undefined;
-    const bar = createProgress({ stream: ctx.out.stderr, total: 0, label: 'sync', enabled: ctx.interactive, color: ctx.color });
+    const bar = createProgress({
+      stream: ctx.out.stderr,
+      total: 0,
+      label: 'sync',
+      enabled: ctx.interactive,
+      color: ctx.color,
+    });
     let total = 0;
     const env = createSyncEnv({
       db,
@@ -61,16 +73,28 @@ export async function runSync(ctx: Context, o: SyncOptions, deps: { signal?: Abo
     const devices = await syncDevices(env, filter, { fromDay, toDay });
     bar.done();
     const delivered = await deliverPending(db, ctx.config, { log: ctx.log });
-    return { devices, notifications: { sent: delivered.sent, retrying: delivered.retrying, failed: delivered.failed } };
+    return {
+      devices,
+      notifications: {
+        sent: delivered.sent,
+        retrying: delivered.retrying,
+        failed: delivered.failed,
+      },
+    };
   });
 }
 
 export function makeSyncCommand(): Command {
   return new Command('sync')
-    .description('fetch new readings of linked meters now (first run backfills the provider history)')
+    .description(
+      'fetch new readings of linked meters now (first run backfills the provider history)',
+    )
     .option('--building <name|id>', 'only the meters of this building')
     .option('--device <prm|id>', 'only this meter')
-    .option('--from <date>', 'start (YYYY-MM-DD local day or ISO instant; default: checkpoint minus the overlap)')
+    .option(
+      '--from <date>',
+      'start (YYYY-MM-DD local day or ISO instant; default: checkpoint minus the overlap)',
+    )
     .option('--to <date>', 'end (default: today; day D is published on D+1)')
     .action(async (opts: SyncOptions, c: Command) => {
       const ctx = contextFrom(c);
@@ -106,7 +130,9 @@ export function makeSyncCommand(): Command {
           }),
         );
       } else if (rows.length === 0) {
-        ctx.out.stdout.write('no meter to sync (none linked, or all being synced by another process)\n');
+        ctx.out.stdout.write(
+          'no meter to sync (none linked, or all being synced by another process)\n',
+        );
       } else {
         ctx.out.stdout.write(
           renderTable({
@@ -128,7 +154,13 @@ export function makeSyncCommand(): Command {
       }
       const bad = rows.filter((r) => !['success', 'no_data'].includes(r.status));
       if (bad.length > 0 && bad.length === rows.length)
-        throw new ProviderError(`no meter synced: ${bad.map((r) => `${r.prm} ${r.error?.message ?? r.status}`).join('; ')}`);
-      if (bad.length > 0) throw new PartialFailureError(`${bad.length} of ${rows.length} meters did not sync completely`, { hint: 'see `koprogo-iot status`; they are tried again on the next run' });
+        throw new ProviderError(
+          `no meter synced: ${bad.map((r) => `${r.prm} ${r.error?.message ?? r.status}`).join('; ')}`,
+        );
+      if (bad.length > 0)
+        throw new PartialFailureError(
+          `${bad.length} of ${rows.length} meters did not sync completely`,
+          { hint: 'see `koprogo-iot status`; they are tried again on the next run' },
+        );
     });
 }

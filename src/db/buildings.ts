@@ -24,8 +24,14 @@ export async function addBuilding(q: Queryable, name: string, timezone: string):
   return r.rows[0];
 }
 
-export async function listBuildings(q: Queryable): Promise<(Building & { devices: number; readings_from: Date | null; readings_to: Date | null })[]> {
-  const r = await q.query<Building & { devices: number; readings_from: Date | null; readings_to: Date | null }>(
+export async function listBuildings(
+  q: Queryable,
+): Promise<
+  (Building & { devices: number; readings_from: Date | null; readings_to: Date | null })[]
+> {
+  const r = await q.query<
+    Building & { devices: number; readings_from: Date | null; readings_to: Date | null }
+  >(
     `SELECT b.id, b.name, b.timezone, b.created_at,
             (SELECT count(*)::int FROM linky_devices d WHERE d.building_id = b.id) AS devices,
             (SELECT min("timestamp") FROM iot_readings r WHERE r.building_id = b.id) AS readings_from,
@@ -39,7 +45,11 @@ export async function listBuildings(q: Queryable): Promise<(Building & { devices
  * Finds the building a command works on: by name or id, else the configured default,
  * else the only building there is.
  */
-export async function resolveBuilding(q: Queryable, ref: string | null | undefined, fallback?: string | null): Promise<Building> {
+export async function resolveBuilding(
+  q: Queryable,
+  ref: string | null | undefined,
+  fallback?: string | null,
+): Promise<Building> {
   const wanted = ref ?? fallback ?? null;
   if (wanted) {
     const r = await q.query<Building>(
@@ -48,12 +58,19 @@ export async function resolveBuilding(q: Queryable, ref: string | null | undefin
         : 'SELECT id, name, timezone, created_at FROM buildings WHERE lower(name) = lower($1)',
       [wanted],
     );
-    if (!r.rows[0]) throw new NotFoundError(`no building "${wanted}"`, { hint: 'see `koprogo-iot buildings list`' });
+    if (!r.rows[0])
+      throw new NotFoundError(`no building "${wanted}"`, {
+        hint: 'see `koprogo-iot buildings list`',
+      });
     return r.rows[0];
   }
-  const all = await q.query<Building>('SELECT id, name, timezone, created_at FROM buildings ORDER BY created_at LIMIT 2');
+  const all = await q.query<Building>(
+    'SELECT id, name, timezone, created_at FROM buildings ORDER BY created_at LIMIT 2',
+  );
   if (all.rows.length === 1) return all.rows[0] as Building;
   if (all.rows.length === 0)
-    throw new NotFoundError('there is no building yet', { hint: 'add one with `koprogo-iot buildings add NAME`' });
+    throw new NotFoundError('there is no building yet', {
+      hint: 'add one with `koprogo-iot buildings add NAME`',
+    });
   throw new UsageError('there are several buildings: say which one with --building NAME|ID');
 }

@@ -23,7 +23,11 @@ export async function registerDaemon(q: Queryable, id: string): Promise<void> {
   );
 }
 
-export async function heartbeat(q: Queryable, id: string, fields: { nextCycleAt?: Date | null } = {}): Promise<void> {
+export async function heartbeat(
+  q: Queryable,
+  id: string,
+  fields: { nextCycleAt?: Date | null } = {},
+): Promise<void> {
   await q.query(
     `UPDATE daemons SET heartbeat_at = now(), next_cycle_at = COALESCE($2, next_cycle_at) WHERE id = $1`,
     [id, fields.nextCycleAt ? fields.nextCycleAt.toISOString() : null],
@@ -31,10 +35,18 @@ export async function heartbeat(q: Queryable, id: string, fields: { nextCycleAt?
 }
 
 export async function cycleStarted(q: Queryable, id: string): Promise<void> {
-  await q.query(`UPDATE daemons SET last_cycle_started_at = now(), heartbeat_at = now() WHERE id = $1`, [id]);
+  await q.query(
+    `UPDATE daemons SET last_cycle_started_at = now(), heartbeat_at = now() WHERE id = $1`,
+    [id],
+  );
 }
 
-export async function cycleFinished(q: Queryable, id: string, status: string, next: Date | null): Promise<void> {
+export async function cycleFinished(
+  q: Queryable,
+  id: string,
+  status: string,
+  next: Date | null,
+): Promise<void> {
   await q.query(
     `UPDATE daemons SET last_cycle_finished_at = now(), last_cycle_status = $2, next_cycle_at = $3, heartbeat_at = now() WHERE id = $1`,
     [id, status, next ? next.toISOString() : null],

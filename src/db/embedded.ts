@@ -57,9 +57,12 @@ export async function openEmbeddedDatabase(
     await pglite.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
   } catch (e) {
     lock?.release();
-    throw new DatabaseError(`cannot open the embedded database in ${dataDir ?? 'memory'}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new DatabaseError(
+      `cannot open the embedded database in ${dataDir ?? 'memory'}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   const q = wrap(pglite);
   return {

@@ -39,7 +39,8 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
   }));
   list.sort((a, b) => a.version - b.version);
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version}`);
   });
   return list;
 }
@@ -82,14 +83,22 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     if (m.version <= from) continue;
     const did = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+        m.version,
+      ]);
       if (done.rows.length > 0) return false; // another process applied it meanwhile
       try {
         await runSql(tx, m.sql);
       } catch (e) {
-        throw new DatabaseError(`migration ${m.version}_${m.name} failed: ${(e as Error).message}`, { cause: e });
+        throw new DatabaseError(
+          `migration ${m.version}_${m.name} failed: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
       return true;
     });
     if (did) applied.push(`${String(m.version).padStart(3, '0')}_${m.name}`);

@@ -8,7 +8,12 @@ import { openEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
 import { readLock } from './lock.js';
 import { migrate, type MigrateResult } from './migrate.js';
 import { openServerDatabase } from './server.js';
-import { applyStoragePolicies, detectTimescale, tryInstallTimescale, type TimescaleInfo } from './timescale.js';
+import {
+  applyStoragePolicies,
+  detectTimescale,
+  tryInstallTimescale,
+  type TimescaleInfo,
+} from './timescale.js';
 import type { Database } from './types.js';
 
 export interface OpenedDatabase extends Database {
@@ -39,7 +44,10 @@ export async function openDatabase(config: Config, opts: OpenOptions): Promise<O
   if (config.database.url) {
     db = await openServerDatabase({ url: config.database.url });
     const why = await tryInstallTimescale(db);
-    if (why) notices.push(`${why}: hypertable, compression, continuous aggregate and policies are skipped`);
+    if (why)
+      notices.push(
+        `${why}: hypertable, compression, continuous aggregate and policies are skipped`,
+      );
   } else {
     const holder = opts.viaDaemon === false ? null : readLock(config.database.dataDir);
     if (holder?.socketDir && holder.socketPort && holder.pid !== process.pid) {

@@ -25,7 +25,9 @@ export async function upsertReadings(q: Queryable, readings: readonly Reading[])
   // Group by series so the repeated columns travel once per statement.
   const groups = new Map<string, Reading[]>();
   for (const r of readings) {
-    const k = [r.buildingId, r.deviceRef, r.metricType, r.deviceType, r.unit, r.source].join('\u0000');
+    const k = [r.buildingId, r.deviceRef, r.metricType, r.deviceType, r.unit, r.source].join(
+      '\u0000',
+    );
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(r);
@@ -97,11 +99,19 @@ function where(f: ReadingFilter): { sql: string; params: unknown[] } {
 
 export async function countReadings(q: Queryable, f: ReadingFilter): Promise<number> {
   const w = where(f);
-  const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM iot_readings WHERE ${w.sql}`, w.params);
+  const r = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM iot_readings WHERE ${w.sql}`,
+    w.params,
+  );
   return Number(r.rows[0]?.n ?? 0);
 }
 
-export async function listReadings(q: Queryable, f: ReadingFilter, page: number, perPage: number): Promise<StoredReading[]> {
+export async function listReadings(
+  q: Queryable,
+  f: ReadingFilter,
+  page: number,
+  perPage: number,
+): Promise<StoredReading[]> {
   const w = where(f);
   const r = await q.query<StoredReading>(
     `SELECT building_id, device_ref, device_type, metric_type, "timestamp", interval_seconds, value, unit, source
@@ -123,5 +133,9 @@ export async function seriesValues(
     `SELECT "timestamp", interval_seconds, value FROM iot_readings WHERE ${w.sql} ORDER BY "timestamp"`,
     w.params,
   );
-  return r.rows.map((x) => ({ timestamp: new Date(x.timestamp), intervalSeconds: x.interval_seconds, value: x.value }));
+  return r.rows.map((x) => ({
+    timestamp: new Date(x.timestamp),
+    intervalSeconds: x.interval_seconds,
+    value: x.value,
+  }));
 }

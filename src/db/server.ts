@@ -54,10 +54,13 @@ export async function openServerDatabase(opts: ServerOptions | string): Promise<
     await pool.query('SELECT 1');
   } catch (e) {
     await pool.end().catch(() => {});
-    throw new DatabaseError(`cannot connect to the database at ${location}: ${(e as Error).message}`, {
-      hint: 'check DATABASE_URL / --database-url and that the server is running',
-      cause: e,
-    });
+    throw new DatabaseError(
+      `cannot connect to the database at ${location}: ${(e as Error).message}`,
+      {
+        hint: 'check DATABASE_URL / --database-url and that the server is running',
+        cause: e,
+      },
+    );
   }
   const q = wrap(pool);
   return {

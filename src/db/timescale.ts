@@ -49,7 +49,11 @@ export interface StoragePolicy {
 export async function applyStoragePolicies(db: Queryable, p: StoragePolicy): Promise<string[]> {
   const info = await detectTimescale(db);
   if (!info.installed) return [];
-  const jobs = await db.query<{ proc_name: string; config: { compress_after?: string; drop_after?: string } | null; hypertable_name: string }>(
+  const jobs = await db.query<{
+    proc_name: string;
+    config: { compress_after?: string; drop_after?: string } | null;
+    hypertable_name: string;
+  }>(
     `SELECT proc_name, config, hypertable_name FROM timescaledb_information.jobs
       WHERE hypertable_name = 'iot_readings' OR proc_name = 'policy_refresh_continuous_aggregate'`,
   );
@@ -59,13 +63,16 @@ export async function applyStoragePolicies(db: Queryable, p: StoragePolicy): Pro
   if (!c || c.config?.compress_after !== compressAfter) {
     if (c) await db.query(`SELECT remove_compression_policy('iot_readings', if_exists => true)`);
     if (p.compressAfterDays > 0)
-      await db.query(`SELECT add_compression_policy('iot_readings', $1::interval)`, [compressAfter]);
+      await db.query(`SELECT add_compression_policy('iot_readings', $1::interval)`, [
+        compressAfter,
+      ]);
   }
   const dropAfter = `${p.retentionDays} days`;
   const r = has('policy_retention');
   if (!r || r.config?.drop_after !== dropAfter) {
     if (r) await db.query(`SELECT remove_retention_policy('iot_readings', if_exists => true)`);
-    if (p.retentionDays > 0) await db.query(`SELECT add_retention_policy('iot_readings', $1::interval)`, [dropAfter]);
+    if (p.retentionDays > 0)
+      await db.query(`SELECT add_retention_policy('iot_readings', $1::interval)`, [dropAfter]);
   }
   if (!has('policy_refresh_continuous_aggregate')) {
     await db.query(
@@ -74,14 +81,21 @@ export async function applyStoragePolicies(db: Queryable, p: StoragePolicy): Pro
          schedule_interval => INTERVAL '1 hour', if_not_exists => true)`,
     );
   }
-  return ['hypertable', 'continuous aggregate', ...(p.compressAfterDays > 0 ? ['compression'] : []), ...(p.retentionDays > 0 ? ['retention'] : [])];
+  return [
+    'hypertable',
+    'continuous aggregate',
+    ...(p.compressAfterDays > 0 ? ['compression'] : []),
+    ...(p.retentionDays > 0 ? ['retention'] : []),
+  ];
 }
 
 /**
  * Runs the TimescaleDB jobs of our tables once (compression, retention, aggregate refresh).
  * The embedded database has no background workers, so the daemon calls this itself.
  */
-export async function runMaintenanceJobs(db: Queryable): Promise<{ job: string; ok: boolean; error?: string }[]> {
+export async function runMaintenanceJobs(
+  db: Queryable,
+): Promise<{ job: string; ok: boolean; error?: string }[]> {
   const info = await detectTimescale(db);
   if (!info.installed) return [];
   const jobs = await db.query<{ job_id: number; proc_name: string }>(
@@ -114,7 +128,14 @@ export interface TableStorage {
 /** Rows, chunks and sizes of our tables, for `db status`. */
 export async function storageStatus(db: Queryable): Promise<TableStorage[]> {
   const info = await detectTimescale(db);
-  const tables = ['buildings', 'linky_devices', 'iot_readings', 'sync_runs', 'anomalies', 'notifications'];
+  const tables = [
+    'buildings',
+    'linky_devices',
+    'iot_readings',
+    'sync_runs',
+    'anomalies',
+    'notifications',
+  ];
   const out: TableStorage[] = [];
   for (const t of tables) {
     const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
@@ -134,7 +155,9 @@ export async function storageStatus(db: Queryable): Promise<TableStorage[]> {
       );
       entry.chunks = Number(ch.rows[0]?.chunks ?? 0);
       entry.compressedChunks = Number(ch.rows[0]?.compressed ?? 0);
-      const size = await db.query<{ total: number | null }>(`SELECT hypertable_size('iot_readings')::bigint AS total`);
+      const size = await db.query<{ total: number | null }>(
+        `SELECT hypertable_size('iot_readings')::bigint AS total`,
+      );
       entry.totalBytes = Number(size.rows[0]?.total ?? 0);
       const cs = await db.query<{ before: number | null; after: number | null }>(
         `SELECT sum(before_compression_total_bytes)::bigint AS before, sum(after_compression_total_bytes)::bigint AS after
@@ -143,7 +166,10 @@ export async function storageStatus(db: Queryable): Promise<TableStorage[]> {
       entry.uncompressedBytes = cs.rows[0]?.before != null ? Number(cs.rows[0].before) : null;
       entry.compressedBytes = cs.rows[0]?.after != null ? Number(cs.rows[0].after) : null;
     } else {
-      const size = await db.query<{ total: number | null }>(`SELECT pg_total_relation_size($1::regclass)::bigint AS total`, [t]);
+      const size = await db.query<{ total: number | null }>(
+        `SELECT pg_total_relation_size($1::regclass)::bigint AS total`,
+        [t],
+      );
       entry.totalBytes = Number(size.rows[0]?.total ?? 0);
     }
     out.push(entry);

@@ -70,7 +70,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
     const config = resolveConfig(
       {
         defaults: { timeZone: 'Europe/Paris' },
-        providers: { enedis: { baseUrl: sim.url, clientId: 'koprogo-demo' }, ores: { baseUrl: sim.url, clientId: 'koprogo-demo' } },
+        providers: {
+          enedis: { baseUrl: sim.url, clientId: 'koprogo-demo' },
+          ores: { baseUrl: sim.url, clientId: 'koprogo-demo' },
+        },
         sync: { concurrency: 1 },
       },
       env,
@@ -91,17 +94,32 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       signal: o.signal,
     });
     const linkMs = Date.now() - t;
-    o.say(`2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${linkMs} ms)`);
+    o.say(
+      `2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${linkMs} ms)`,
+    );
 
     const days = o.days ?? 365;
     const today = localDayOf(new Date(), 'Europe/Paris');
     t = Date.now();
-    const syncEnv = createSyncEnv({ db, config, log: o.log, env, signal: o.signal, progress: o.progress });
-    const [sync] = await syncDevices(syncEnv, { deviceIds: [device.id], dueOnly: false }, { fromDay: addDays(today, -days) });
+    const syncEnv = createSyncEnv({
+      db,
+      config,
+      log: o.log,
+      env,
+      signal: o.signal,
+      progress: o.progress,
+    });
+    const [sync] = await syncDevices(
+      syncEnv,
+      { deviceIds: [device.id], dueOnly: false },
+      { fromDay: addDays(today, -days) },
+    );
     o.progress?.done();
     const syncMs = Date.now() - t;
     if (!sync) throw new Error('the demo meter was not synced');
-    o.say(`3/4  ${sync.synced_readings} half-hourly readings backfilled (${days} days, ${sync.calls} provider calls, ${(syncMs / 1000).toFixed(1)} s)`);
+    o.say(
+      `3/4  ${sync.synced_readings} half-hourly readings backfilled (${days} days, ${sync.calls} provider calls, ${(syncMs / 1000).toFixed(1)} s)`,
+    );
 
     t = Date.now();
     const anomalies = await checkAnomalies(db, config, {
@@ -113,7 +131,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       log: o.log,
     });
     const detectMs = Date.now() - t;
-    o.say(`4/4  ${anomalies.detected} anomalies detected over the year (profile method), stored once`);
+    o.say(
+      `4/4  ${anomalies.detected} anomalies detected over the year (profile method), stored once`,
+    );
     const opened = db;
     return {
       dataDir,

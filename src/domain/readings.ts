@@ -109,13 +109,15 @@ export function normaliseValue(
     case 'electricity_production':
       if (v < 0) return { ok: false, error: `Consumption value cannot be negative: ${value}` };
       v = unit === 'Wh' ? v / 1000 : unit === 'MWh' ? v * 1000 : v;
-      if (v > 1_000_000) return { ok: false, error: `Consumption value too large (max 1M): ${value}` };
+      if (v > 1_000_000)
+        return { ok: false, error: `Consumption value too large (max 1M): ${value}` };
       return { ok: true, value: v };
     case 'water_consumption':
     case 'gas_consumption':
       if (v < 0) return { ok: false, error: `Consumption value cannot be negative: ${value}` };
       v = unit === 'L' ? v / 1000 : v;
-      if (v > 1_000_000) return { ok: false, error: `Consumption value too large (max 1M): ${value}` };
+      if (v > 1_000_000)
+        return { ok: false, error: `Consumption value too large (max 1M): ${value}` };
       return { ok: true, value: v };
     case 'temperature':
       v = unit === 'F' || unit === '°F' ? ((v - 32) * 5) / 9 : unit === 'K' ? v - 273.15 : v;
@@ -123,7 +125,8 @@ export function normaliseValue(
         return { ok: false, error: `Temperature value out of range (-40 to +80°C): ${value}` };
       return { ok: true, value: v };
     case 'humidity':
-      if (v < 0 || v > 100) return { ok: false, error: `Humidity value out of range (0-100%): ${value}` };
+      if (v < 0 || v > 100)
+        return { ok: false, error: `Humidity value out of range (0-100%): ${value}` };
       return { ok: true, value: v };
     case 'power':
       if (v < 0) return { ok: false, error: `Power value cannot be negative: ${value}` };
@@ -132,7 +135,8 @@ export function normaliseValue(
       return { ok: true, value: v };
     case 'voltage':
       v = unit === 'kV' ? v * 1000 : v;
-      if (v < 0 || v > 500) return { ok: false, error: `Voltage value out of range (0-500V): ${value}` };
+      if (v < 0 || v > 500)
+        return { ok: false, error: `Voltage value out of range (0-500V): ${value}` };
       return { ok: true, value: v };
   }
 }

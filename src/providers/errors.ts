@@ -29,7 +29,13 @@ export class ProviderCallError extends ProviderError {
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    extra: { status?: number; code?: string; retryAfterMs?: number; cause?: unknown; hint?: string } = {},
+    extra: {
+      status?: number;
+      code?: string;
+      retryAfterMs?: number;
+      cause?: unknown;
+      hint?: string;
+    } = {},
   ) {
     super(message, { cause: extra.cause, hint: extra.hint });
     this.kind = kind;

@@ -11,7 +11,6 @@ import {
   asObject,
   dedupeByStart,
   malformed,
-  optionalList,
   requiredList,
   readUnit,
   readValue,

@@ -97,7 +97,8 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   const perSecond = positive(opts.perSecond, 'perSecond');
   const perHour = positive(opts.perHour, 'perHour');
   // 0 means no per-key interval.
-  const minIntervalMs = opts.minIntervalMs === 0 ? 0 : (positive(opts.minIntervalMs, 'minIntervalMs') ?? 0);
+  const minIntervalMs =
+    opts.minIntervalMs === 0 ? 0 : (positive(opts.minIntervalMs, 'minIntervalMs') ?? 0);
   const clock = opts.now ?? (() => Date.now());
   const now = (): number => {
     const t = clock();
@@ -112,9 +113,13 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   // too many into the provider's window. A small guard on each window keeps us under it.
   const guard = opts.guard !== false;
   if (perSecond !== undefined)
-    windows.push(new SlidingWindow(Math.floor(perSecond) || 1, 1000 + (guard ? SECOND_GUARD_MS : 0)));
+    windows.push(
+      new SlidingWindow(Math.floor(perSecond) || 1, 1000 + (guard ? SECOND_GUARD_MS : 0)),
+    );
   if (perHour !== undefined)
-    windows.push(new SlidingWindow(Math.floor(perHour) || 1, 3_600_000 + (guard ? HOUR_GUARD_MS : 0)));
+    windows.push(
+      new SlidingWindow(Math.floor(perHour) || 1, 3_600_000 + (guard ? HOUR_GUARD_MS : 0)),
+    );
   let pausedUntil = -Infinity;
   const global = serial();
   const keyQueues = new Map<string, { run: ReturnType<typeof serial>; waiting: number }>();

@@ -10,7 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from '../config.js';
-import { cycleFinished, cycleStarted, daemonStopped, heartbeat, registerDaemon } from '../db/daemons.js';
+import {
+  cycleFinished,
+  cycleStarted,
+  daemonStopped,
+  heartbeat,
+  registerDaemon,
+} from '../db/daemons.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
 import { releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
@@ -50,7 +56,10 @@ function outcome(results: DeviceSyncResult[], aborted: boolean): CycleOutcome['s
   return bad === 0 ? 'ok' : bad === results.length ? 'failed' : 'partial';
 }
 
-async function serveSocket(db: OpenedDatabase, log: Logger): Promise<{ server: PGLiteSocketServer; where: string } | null> {
+async function serveSocket(
+  db: OpenedDatabase,
+  log: Logger,
+): Promise<{ server: PGLiteSocketServer; where: string } | null> {
   if (!db.embedded?.lock) return null;
   const dir = path.dirname(db.embedded.lock.file);
   const port = 5432;
@@ -58,7 +67,9 @@ async function serveSocket(db: OpenedDatabase, log: Logger): Promise<{ server: P
   // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP beyond that.
   const useUnix = Buffer.byteLength(socketPath) < 100;
   const server = new PGLiteSocketServer(
-    useUnix ? { db: db.embedded.pglite as never, path: socketPath } : { db: db.embedded.pglite as never, host: '127.0.0.1', port: 0 },
+    useUnix
+      ? { db: db.embedded.pglite as never, path: socketPath }
+      : { db: db.embedded.pglite as never, host: '127.0.0.1', port: 0 },
   );
   await server.start();
   let where = socketPath;
@@ -76,10 +87,16 @@ async function serveSocket(db: OpenedDatabase, log: Logger): Promise<{ server: P
 export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   const { config, log } = o;
   const id = newOwnerId('daemon');
-  const db = await openDatabase(config, { command: `koprogo-iot daemon (${id})`, viaDaemon: false });
+  const db = await openDatabase(config, {
+    command: `koprogo-iot daemon (${id})`,
+    viaDaemon: false,
+  });
   let socket: Awaited<ReturnType<typeof serveSocket>> = null;
   let last: CycleOutcome = { results: [], status: 'idle' };
-  const hbTimer = setInterval(() => void heartbeat(db, id).catch(() => {}), o.heartbeatMs ?? 30_000);
+  const hbTimer = setInterval(
+    () => void heartbeat(db, id).catch(() => {}),
+    o.heartbeatMs ?? 30_000,
+  );
   hbTimer.unref();
   try {
     for (const n of db.notices) log.warn(n);
@@ -101,7 +118,11 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     let nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
     await heartbeat(db, id, { nextCycleAt: o.once ? null : nextDaily });
     o.onReady?.({ id, socket: socket?.where ?? null, nextCycleAt: o.once ? null : nextDaily });
-    log.info(o.once ? 'running one cycle' : 'daemon started', { id, engine: db.kind, next_cycle: o.once ? undefined : nextDaily.toISOString() });
+    log.info(o.once ? 'running one cycle' : 'daemon started', {
+      id,
+      engine: db.kind,
+      next_cycle: o.once ? undefined : nextDaily.toISOString(),
+    });
 
     // A first cycle at start catches up on whatever is due (a restart after downtime).
     let daily = true;
@@ -114,7 +135,8 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
         return null;
       });
       if (db.kind === 'embedded') {
-        for (const j of await runMaintenanceJobs(db)) if (!j.ok) log.warn('maintenance job failed', { job: j.job, err: j.error });
+        for (const j of await runMaintenanceJobs(db))
+          if (!j.ok) log.warn('maintenance job failed', { job: j.job, err: j.error });
       }
       last = { results, status: outcome(results, o.signal.aborted) };
       if (results.length > 0 || daily)
@@ -128,7 +150,8 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
         await cycleFinished(db, id, last.status, null);
         break;
       }
-      if (Date.now() >= nextDaily.getTime()) nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
+      if (Date.now() >= nextDaily.getTime())
+        nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
       await cycleFinished(db, id, last.status, nextDaily);
       const wait = Math.max(0, Math.min(nextDaily.getTime() - Date.now(), o.pollMs ?? 15 * 60_000));
       daily = Date.now() + wait >= nextDaily.getTime();

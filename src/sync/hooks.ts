@@ -17,13 +17,18 @@ export function anomalyHook(db: Database, config: Config, log: Logger) {
       metricType: 'electricity_consumption',
       log,
     });
-    if (r.stored > 0) log.info('new anomalies', { prm: device.prm, stored: r.stored, queued: r.queued });
+    if (r.stored > 0)
+      log.info('new anomalies', { prm: device.prm, stored: r.stored, queued: r.queued });
     return r.detected;
   };
 }
 
 export function consentLostHook(log: Logger) {
   return async (device: SyncDevice, message: string): Promise<void> => {
-    log.error('consent lost: the meter must be linked again', { prm: device.prm, building: device.building_name, reason: message });
+    log.error('consent lost: the meter must be linked again', {
+      prm: device.prm,
+      building: device.building_name,
+      reason: message,
+    });
   };
 }

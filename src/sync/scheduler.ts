@@ -16,6 +16,10 @@ export function nextDailyRun(after: Date, time: string, zone: string): Date {
 }
 
 /** A deterministic-per-call random offset in [0, jitterSeconds) seconds. */
-export function withJitter(at: Date, jitterSeconds: number, random: () => number = Math.random): Date {
+export function withJitter(
+  at: Date,
+  jitterSeconds: number,
+  random: () => number = Math.random,
+): Date {
   return new Date(at.getTime() + Math.floor(random() * jitterSeconds * 1000));
 }

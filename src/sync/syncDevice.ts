@@ -227,10 +227,11 @@ export async function syncDevice(
         w,
         zone,
       );
-      if (!dataStart) {
-        const firstDay = cov.find((c) => c.readings > 0);
-        if (firstDay) dataStart = localDayStart(firstDay.day, zone);
-        else if (skipped && w.kind === 'range') dataStart = null;
+      // The first day with data is where gaps start to count; an earlier --from can lower it.
+      const firstDay = cov.find((c) => c.readings > 0);
+      if (firstDay) {
+        const d = localDayStart(firstDay.day, zone);
+        if (!dataStart || d < dataStart) dataStart = d;
       }
       const startDay = dataStart ? localDayOf(dataStart, zone) : null;
       const gaps = cov

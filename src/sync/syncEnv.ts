@@ -78,7 +78,10 @@ export function createSyncEnv(o: SyncEnvOptions): SyncEnv {
     provider(name) {
       let p = providers.get(name);
       if (!p) {
-        p = createProvider(resolveProviderUrls(o.config.providers[name]), o.fetch ? { fetch: o.fetch } : {});
+        p = createProvider(
+          resolveProviderUrls(o.config.providers[name]),
+          o.fetch ? { fetch: o.fetch } : {},
+        );
         providers.set(name, p);
       }
       return p;

@@ -44,7 +44,7 @@ function maxDay(a: string, b: string): string {
 
 function chunk(fromDay: string, toDay: string, size: number, kind: Window['kind']): Window[] {
   const out: Window[] = [];
-  for (let d = fromDay; d < toDay; ) {
+  for (let d = fromDay; d < toDay;) {
     const next = addDays(d, size);
     const end = next < toDay ? next : toDay;
     out.push({ fromDay: d, toDay: end, kind });
@@ -61,13 +61,16 @@ export function planWindows(p: PlanInput): Window[] {
   if (p.dataStartDay && !p.fromDay) start = maxDay(start, p.dataStartDay);
   const range = start < end ? chunk(start, end, p.maxDaysPerCall, 'range') : [];
   // Gap days outside the range, grouped into runs of consecutive days.
-  const gaps = [...new Set(p.gapDays)].filter((d) => d >= earliest && (d < start || d >= end) && d < p.today).sort();
+  const gaps = [...new Set(p.gapDays)]
+    .filter((d) => d >= earliest && (d < start || d >= end) && d < p.today)
+    .sort();
   const gapWindows: Window[] = [];
-  for (let i = 0; i < gaps.length && gapWindows.length < p.maxGapWindows; ) {
+  for (let i = 0; i < gaps.length && gapWindows.length < p.maxGapWindows;) {
     const first = gaps[i] as string;
     let last = first;
     let j = i + 1;
-    while (j < gaps.length && gaps[j] === addDays(last, 1) && j - i < p.maxDaysPerCall) last = gaps[j++] as string;
+    while (j < gaps.length && gaps[j] === addDays(last, 1) && j - i < p.maxDaysPerCall)
+      last = gaps[j++] as string;
     gapWindows.push({ fromDay: first, toDay: addDays(last, 1), kind: 'gap' });
     i = j;
   }
@@ -82,10 +85,19 @@ export interface DayCoverage {
 }
 
 /** Seconds covered per local day of a window, from the readings a call returned. */
-export function coverageByDay(readings: readonly IntervalReading[], w: Window, zone: string): DayCoverage[] {
+export function coverageByDay(
+  readings: readonly IntervalReading[],
+  w: Window,
+  zone: string,
+): DayCoverage[] {
   const days = new Map<string, DayCoverage>();
   for (let d = w.fromDay; d < w.toDay; d = addDays(d, 1))
-    days.set(d, { day: d, expectedSeconds: localDaySeconds(d, zone), coveredSeconds: 0, readings: 0 });
+    days.set(d, {
+      day: d,
+      expectedSeconds: localDaySeconds(d, zone),
+      coveredSeconds: 0,
+      readings: 0,
+    });
   for (const r of readings) {
     const c = days.get(localDayOf(r.start, zone));
     if (!c) continue;

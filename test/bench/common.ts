@@ -33,7 +33,7 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
 
 /** A figure line: label, value and unit, aligned. */
 export function figure(print: Print, label: string, value: string, note = ''): void {
-  print(`  ${label.padEnd(52)} ${value}${note ? `   (${note})` : ''}`);
+  print(`  ${label.padEnd(56)} ${value}${note ? `   (${note})` : ''}`);
 }
 
 export function int(n: number): string {
@@ -62,10 +62,35 @@ export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** A fresh temporary directory, removed by the returned function. */
+const liveDirs = new Set<string>();
+let exitHooked = false;
+
+/**
+ * Ctrl-C or a kill must not leave temporary data behind: on a signal the process exits,
+ * and on exit every temporary directory still there is removed (synchronously, as exit
+ * handlers must be).
+ */
+export function onExitCleanup(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const d of liveDirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+}
+
+/** A fresh temporary directory, removed by the returned function (or at exit). */
 export function tempDir(prefix: string): { dir: string; remove(): void } {
+  onExitCleanup();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `koprogo-iot-bench-${prefix}-`));
-  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  liveDirs.add(dir);
+  return {
+    dir,
+    remove: () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
+    },
+  };
 }
 
 /** Runs fn with a temporary directory, removed afterwards whatever happens. */

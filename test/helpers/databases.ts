@@ -18,7 +18,9 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export const ENGINES: ('embedded' | 'server')[] = process.env.TEST_DATABASE_URL ? ['embedded', 'server'] : ['embedded'];
+export const ENGINES: ('embedded' | 'server')[] = process.env.TEST_DATABASE_URL
+  ? ['embedded', 'server']
+  : ['embedded'];
 
 export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = process.env.TEST_DATABASE_URL as string;
@@ -41,7 +43,10 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
 }
 
 /** Opens and migrates a fresh database of the given engine. */
-export async function openTestDatabase(engine: 'embedded' | 'server', opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function openTestDatabase(
+  engine: 'embedded' | 'server',
+  opts: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   if (engine === 'embedded') {
     const db = await openEmbeddedDatabase(null);
     if (opts.migrate !== false) await migrate(db);

@@ -10,7 +10,11 @@ let env: Record<string, string>;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-cli-'));
-  env = { KOPROGO_IOT_DATA_DIR: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'xdg'), DATABASE_URL: '' };
+  env = {
+    KOPROGO_IOT_DATA_DIR: path.join(dir, 'data'),
+    XDG_CONFIG_HOME: path.join(dir, 'xdg'),
+    DATABASE_URL: '',
+  };
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -24,7 +28,20 @@ describe('the CLI as a user runs it', () => {
   it('--help lists subcommands, global options, environment and exit codes', async () => {
     const r = await runCli(['--help'], { env });
     expect(r.code).toBe(0);
-    for (const s of ['buildings', 'import', 'readings', 'db', '--config', '--database-url', '--json', '--quiet', '--verbose', 'IOT_ENCRYPTION_KEY', 'DATABASE_URL', 'Exit codes:'])
+    for (const s of [
+      'buildings',
+      'import',
+      'readings',
+      'db',
+      '--config',
+      '--database-url',
+      '--json',
+      '--quiet',
+      '--verbose',
+      'IOT_ENCRYPTION_KEY',
+      'DATABASE_URL',
+      'Exit codes:',
+    ])
       expect(r.stdout).toContain(s);
   });
 
@@ -41,7 +58,10 @@ describe('the CLI as a user runs it', () => {
   });
 
   it('adds and lists buildings; a duplicate name is a conflict (exit 10)', async () => {
-    const a = await runCli(['buildings', 'add', 'Résidence Les Tilleuls', '--timezone', 'Europe/Brussels'], { env });
+    const a = await runCli(
+      ['buildings', 'add', 'Résidence Les Tilleuls', '--timezone', 'Europe/Brussels'],
+      { env },
+    );
     expect(a.code).toBe(0);
     const dup = await runCli(['buildings', 'add', 'résidence les tilleuls'], { env });
     expect(dup.code).toBe(10);
@@ -55,18 +75,26 @@ describe('the CLI as a user runs it', () => {
   });
 
   it('an import with a bad row writes nothing and names the line (exit 8)', async () => {
-    const csv = file('bad.csv', 'timestamp,value\n2026-01-10T00:00:00+01:00,0.5\n2026-01-10T00:30:00+01:00,abc\n2026-01-10T01:00:00+01:00,-1\n');
+    const csv = file(
+      'bad.csv',
+      'timestamp,value\n2026-01-10T00:00:00+01:00,0.5\n2026-01-10T00:30:00+01:00,abc\n2026-01-10T01:00:00+01:00,-1\n',
+    );
     const r = await runCli(['import', csv], { env });
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('line 3');
     expect(r.stderr).toContain('line 4');
     expect(r.stderr).toContain('nothing was imported');
-    const q = await runCli(['readings', '--from', '2026-01-01', '--to', '2026-01-31', '--json'], { env });
+    const q = await runCli(['readings', '--from', '2026-01-01', '--to', '2026-01-31', '--json'], {
+      env,
+    });
     expect(JSON.parse(q.stdout).pagination.total).toBe(0);
   });
 
   it('--skip-invalid imports the valid rows; importing again adds nothing', async () => {
-    const csv = file('mixed.csv', 'timestamp,value\n2026-01-10T00:00:00+01:00,0.5\n2026-01-10T00:30:00+01:00,0.7\n2026-01-10T01:00:00+01:00,oops\n');
+    const csv = file(
+      'mixed.csv',
+      'timestamp,value\n2026-01-10T00:00:00+01:00,0.5\n2026-01-10T00:30:00+01:00,0.7\n2026-01-10T01:00:00+01:00,oops\n',
+    );
     const r = await runCli(['import', csv, '--skip-invalid', '--json'], { env });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { written: number; invalid: number };
@@ -76,13 +104,38 @@ describe('the CLI as a user runs it', () => {
   });
 
   it('readings --format json has the seed shape with pagination', async () => {
-    const r = await runCli(['readings', '--from', '2026-01-10', '--to', '2026-01-10', '--format', 'json', '--per-page', '1'], { env });
+    const r = await runCli(
+      [
+        'readings',
+        '--from',
+        '2026-01-10',
+        '--to',
+        '2026-01-10',
+        '--format',
+        'json',
+        '--per-page',
+        '1',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.pagination).toEqual({ page: 1, per_page: 1, total: 2, total_pages: 2 });
-    expect(doc.readings[0]).toMatchObject({ value: 0.5, unit: 'kWh', metric_type: 'electricity_consumption', device_type: 'electricity_meter', timestamp: '2026-01-09T23:00:00.000Z', source: 'import' });
-    const csv = await runCli(['readings', '--from', '2026-01-10', '--to', '2026-01-10', '--format', 'csv'], { env });
-    expect(csv.stdout.split('\n')[0]).toBe('timestamp,value,unit,metric_type,device_type,device_ref,interval_seconds,source,building_id');
+    expect(doc.readings[0]).toMatchObject({
+      value: 0.5,
+      unit: 'kWh',
+      metric_type: 'electricity_consumption',
+      device_type: 'electricity_meter',
+      timestamp: '2026-01-09T23:00:00.000Z',
+      source: 'import',
+    });
+    const csv = await runCli(
+      ['readings', '--from', '2026-01-10', '--to', '2026-01-10', '--format', 'csv'],
+      { env },
+    );
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'timestamp,value,unit,metric_type,device_type,device_ref,interval_seconds,source,building_id',
+    );
     expect(csv.stdout.trim().split('\n')).toHaveLength(3);
   });
 
@@ -95,7 +148,15 @@ describe('the CLI as a user runs it', () => {
   });
 
   it('a config file with several problems reports them all (exit 3)', async () => {
-    const cfg = file('bad-config.json', JSON.stringify({ defaults: { timeZone: 'Nowhere/City' }, sync: { overlapDays: -1 }, database: { url: 'postgres://u:hunter2pw@h/db' }, typo: 1 }));
+    const cfg = file(
+      'bad-config.json',
+      JSON.stringify({
+        defaults: { timeZone: 'Nowhere/City' },
+        sync: { overlapDays: -1 },
+        database: { url: 'postgres://u:hunter2pw@h/db' },
+        typo: 1,
+      }),
+    );
     const r = await runCli(['--config', cfg, 'buildings', 'list'], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('defaults.timeZone');
@@ -106,7 +167,9 @@ describe('the CLI as a user runs it', () => {
   });
 
   it('a second process on the same data directory is refused, naming the holder', async () => {
-    const held = await openEmbeddedDatabase(env.KOPROGO_IOT_DATA_DIR as string, { command: 'test holder' });
+    const held = await openEmbeddedDatabase(env.KOPROGO_IOT_DATA_DIR as string, {
+      command: 'test holder',
+    });
     try {
       const r = await runCli(['buildings', 'list'], { env });
       expect(r.code).toBe(4);

@@ -43,7 +43,10 @@ afterAll(async () => {
 function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${buf}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; got:\n${buf}`)),
+      ms,
+    );
     child.stderr!.on('data', (d: Buffer) => {
       buf += d.toString();
       if (pattern.test(buf)) {
@@ -58,7 +61,15 @@ describe('daemon', () => {
   it('--print-systemd-unit prints a unit ready to install', async () => {
     const r = await runCli(['daemon', '--print-systemd-unit'], { env });
     expect(r.code).toBe(0);
-    for (const s of ['[Service]', 'ExecStart=', 'daemon', 'Restart=on-failure', 'EnvironmentFile=', 'NoNewPrivileges=yes', 'WantedBy=multi-user.target'])
+    for (const s of [
+      '[Service]',
+      'ExecStart=',
+      'daemon',
+      'Restart=on-failure',
+      'EnvironmentFile=',
+      'NoNewPrivileges=yes',
+      'WantedBy=multi-user.target',
+    ])
       expect(r.stdout).toContain(s);
   });
 
@@ -66,7 +77,10 @@ describe('daemon', () => {
     const r = await runCli(['daemon', '--once', '--json'], { env, timeoutMs: 120_000 });
     expect(r.stderr).not.toContain('"level":"error"');
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { status: string; devices: { prm: string; status: string; synced_readings: number }[] };
+    const doc = JSON.parse(r.stdout) as {
+      status: string;
+      devices: { prm: string; status: string; synced_readings: number }[];
+    };
     expect(doc.status).toBe('ok');
     expect(doc.devices).toHaveLength(1);
     expect(doc.devices[0]).toMatchObject({ prm, status: 'success' });
@@ -77,7 +91,10 @@ describe('daemon', () => {
   }, 180_000);
 
   it('while it runs, other commands reach the data through it; SIGTERM stops it cleanly', async () => {
-    const child = spawn(process.execPath, [BIN, 'daemon'], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'daemon'], {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       await waitFor(child, /daemon started/, 30_000);
       const readings = await runCli(['readings', '--json', '--per-page', '5'], { env });
@@ -98,12 +115,17 @@ describe('daemon', () => {
     // The data directory is free again and the daemon is recorded as stopped.
     const after = await runCli(['status', '--json'], { env });
     expect(after.code).toBe(0);
-    const s = JSON.parse(after.stdout) as { daemons: { alive: boolean; stopped_at: string | null }[] };
+    const s = JSON.parse(after.stdout) as {
+      daemons: { alive: boolean; stopped_at: string | null }[];
+    };
     expect(s.daemons.every((d) => !d.alive)).toBe(true);
   }, 120_000);
 
   it('a second daemon on the same embedded data directory is refused, naming the holder', async () => {
-    const child = spawn(process.execPath, [BIN, 'daemon'], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'daemon'], {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       await waitFor(child, /daemon started/, 30_000);
       const second = await runCli(['daemon', '--once'], { env });

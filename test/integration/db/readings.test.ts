@@ -5,7 +5,12 @@ import { countReadings, listReadings, upsertReadings } from '../../../src/db/rea
 import type { Reading } from '../../../src/domain/readings.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 
-function halfHours(buildingId: string, startIso: string, n: number, value = (i: number) => 0.1 + (i % 48) / 100): Reading[] {
+function halfHours(
+  buildingId: string,
+  startIso: string,
+  n: number,
+  value = (i: number) => 0.1 + (i % 48) / 100,
+): Reading[] {
   const t0 = Date.parse(startIso);
   return Array.from({ length: n }, (_, i) => ({
     buildingId,
@@ -45,14 +50,22 @@ describe.each(ENGINES)('readings on the %s database', (engine) => {
     const rows = halfHours(buildingId, '2026-01-05T23:00:00Z', 48 * 14);
     expect(await upsertReadings(t.db, rows)).toBe(rows.length);
     expect(await upsertReadings(t.db, rows)).toBe(0);
-    const f = { buildingId, from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00Z') };
+    const f = {
+      buildingId,
+      from: new Date('2026-01-01T00:00:00Z'),
+      to: new Date('2026-02-01T00:00:00Z'),
+    };
     expect(await countReadings(t.db, f)).toBe(rows.length);
   });
 
   it('a corrected value replaces the stored one instead of adding a row', async () => {
     const rows = halfHours(buildingId, '2026-01-05T23:00:00Z', 2, () => 9.5);
     expect(await upsertReadings(t.db, rows)).toBe(2);
-    const f = { buildingId, from: new Date('2026-01-05T23:00:00Z'), to: new Date('2026-01-06T00:00:00Z') };
+    const f = {
+      buildingId,
+      from: new Date('2026-01-05T23:00:00Z'),
+      to: new Date('2026-01-06T00:00:00Z'),
+    };
     const got = await listReadings(t.db, f, 1, 10);
     expect(got.map((r) => r.value)).toEqual([9.5, 9.5]);
     expect(await countReadings(t.db, { ...f, to: new Date('2026-02-01T00:00:00Z') })).toBe(48 * 14);
@@ -62,17 +75,28 @@ describe.each(ENGINES)('readings on the %s database', (engine) => {
     const a = halfHours(buildingId, '2025-06-01T00:00:00Z', 1, () => 1);
     const b = halfHours(buildingId, '2025-06-01T00:00:00Z', 1, () => 2);
     expect(await upsertReadings(t.db, [...a, ...b])).toBe(1);
-    const got = await listReadings(t.db, { buildingId, from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-06-01T00:30:00Z') }, 1, 10);
+    const got = await listReadings(
+      t.db,
+      { buildingId, from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-06-01T00:30:00Z') },
+      1,
+      10,
+    );
     expect(got).toHaveLength(1);
     expect(got[0]?.value).toBe(2);
   });
 
   it('pages through readings in time order', async () => {
-    const f = { buildingId, from: new Date('2026-01-06T00:00:00Z'), to: new Date('2026-01-07T00:00:00Z') };
+    const f = {
+      buildingId,
+      from: new Date('2026-01-06T00:00:00Z'),
+      to: new Date('2026-01-07T00:00:00Z'),
+    };
     const p1 = await listReadings(t.db, f, 1, 10);
     const p2 = await listReadings(t.db, f, 2, 10);
     expect(p1).toHaveLength(10);
-    expect(new Date(p2[0]!.timestamp).getTime()).toBeGreaterThan(new Date(p1[9]!.timestamp).getTime());
+    expect(new Date(p2[0]!.timestamp).getTime()).toBeGreaterThan(
+      new Date(p1[9]!.timestamp).getTime(),
+    );
   });
 
   it('the daily aggregate counts a local day in the building zone', async () => {

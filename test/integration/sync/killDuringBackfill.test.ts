@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDayOf } from '../../../src/analytics/periods.js';
+import { addDays, localDayOf } from '../../../src/analytics/periods.js';
 import { openEmbeddedDatabase } from '../../../src/db/embedded.js';
 import { migrate } from '../../../src/db/migrate.js';
 import type { SimMeter } from '../../../src/simulator/loadModel.js';
@@ -148,7 +148,8 @@ describe('kill -9 during a backfill', () => {
     const after = await readBack(killed);
     expect(after.rows).toEqual(full);
     const today = localDayOf(new Date(), 'Europe/Paris');
-    const first = localDayOf(new Date(Date.now() - (HISTORY - 1) * 86_400_000), 'Europe/Paris');
+    // Calendar days, not 24-hour steps: across a DST change those drift by an hour.
+    const first = addDays(today, -(HISTORY - 1));
     const model = meters.flatMap((m) => expectedRows(m, first, today, 'Europe/Paris'));
     expect(after.rows.length).toBe(model.length);
     // The killed runs are closed as interrupted, not left running for ever.

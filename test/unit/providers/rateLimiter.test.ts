@@ -62,7 +62,12 @@ function maxInAnyWindow(times: number[], spanMs: number): number {
 describe('rate limiter', () => {
   it('lets exactly 5 calls through per second, without waiting longer than needed', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ guard: false, perSecond: 5, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({
+      guard: false,
+      perSecond: 5,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     const times = await grantTimes(23, () => limiter.acquire(), clock);
     expect(maxInAnyWindow(times, 1000)).toBe(5);
     expect(times).toEqual([
@@ -78,7 +83,8 @@ describe('rate limiter', () => {
 
   it('holds the hourly quota over a sliding hour', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ guard: false,
+    const limiter = createRateLimiter({
+      guard: false,
       perSecond: 5,
       perHour: 10,
       now: clock.now,
@@ -93,7 +99,12 @@ describe('rate limiter', () => {
 
   it('spaces calls of one key by the minimum interval while other keys go on', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ guard: false, minIntervalMs: 2000, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({
+      guard: false,
+      minIntervalMs: 2000,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     const keys = ['b1', 'b2', 'b1', 'b2', 'b1', 'b3'];
     const times = await grantTimes(keys.length, (i) => limiter.acquire(keys[i]), clock);
     expect(times).toEqual([0, 0, 2000, 2000, 4000, 0]);
@@ -101,7 +112,8 @@ describe('rate limiter', () => {
 
   it('combines the per-key interval with the per-second quota', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ guard: false,
+    const limiter = createRateLimiter({
+      guard: false,
       perSecond: 2,
       minIntervalMs: 2000,
       now: clock.now,
@@ -115,7 +127,12 @@ describe('rate limiter', () => {
 
   it('makes every caller wait after pauseUntil and reports when calls may resume', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ guard: false, perSecond: 5, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({
+      guard: false,
+      perSecond: 5,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     expect(limiter.nextAllowedAt()).toBeNull();
     limiter.pauseUntil(new Date(30_000));
     expect(limiter.nextAllowedAt()?.getTime()).toBe(30_000);
@@ -126,7 +143,12 @@ describe('rate limiter', () => {
 
   it('drops a cancelled waiter without blocking the ones behind it', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ guard: false, perSecond: 1, now: clock.now, sleep: clock.sleep });
+    const limiter = createRateLimiter({
+      guard: false,
+      perSecond: 1,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     await limiter.acquire();
     const ctrl = new AbortController();
     const cancelled = limiter.acquire(undefined, ctrl.signal);

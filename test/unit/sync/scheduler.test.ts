@@ -4,10 +4,14 @@ import { planWindows } from '../../../src/sync/windows.js';
 
 describe('nextDailyRun', () => {
   it('is today at the configured local time when it has not passed', () => {
-    expect(nextDailyRun(new Date('2026-01-10T00:30:00Z'), '02:00', 'Europe/Brussels').toISOString()).toBe('2026-01-10T01:00:00.000Z');
+    expect(
+      nextDailyRun(new Date('2026-01-10T00:30:00Z'), '02:00', 'Europe/Brussels').toISOString(),
+    ).toBe('2026-01-10T01:00:00.000Z');
   });
   it('is tomorrow once the time has passed', () => {
-    expect(nextDailyRun(new Date('2026-01-10T01:00:00Z'), '02:00', 'Europe/Brussels').toISOString()).toBe('2026-01-11T01:00:00.000Z');
+    expect(
+      nextDailyRun(new Date('2026-01-10T01:00:00Z'), '02:00', 'Europe/Brussels').toISOString(),
+    ).toBe('2026-01-11T01:00:00.000Z');
   });
   it('keeps local time across the spring change (CET → CEST)', () => {
     // 2026-03-29: 02:00 does not exist in Brussels; the run happens at the first instant after the gap.
@@ -31,7 +35,15 @@ describe('nextDailyRun', () => {
 });
 
 describe('planWindows', () => {
-  const base = { today: '2026-11-24', historyDays: 730, maxDaysPerCall: 7, overlapDays: 3, dataStartDay: null, gapDays: [], maxGapWindows: 20 };
+  const base = {
+    today: '2026-11-24',
+    historyDays: 730,
+    maxDaysPerCall: 7,
+    overlapDays: 3,
+    dataStartDay: null,
+    gapDays: [],
+    maxGapWindows: 20,
+  };
   it('a first sync backfills the provider history in 7-day windows ending today (excluded)', () => {
     const w = planWindows({ ...base, checkpointDay: null });
     expect(w[0]?.fromDay).toBe('2024-11-25');
@@ -44,12 +56,22 @@ describe('planWindows', () => {
     expect(w).toEqual([{ fromDay: '2026-11-20', toDay: '2026-11-24', kind: 'range' }]);
   });
   it('re-asks gap days outside the range, grouped, oldest first, bounded', () => {
-    const w = planWindows({ ...base, checkpointDay: '2026-11-23', gapDays: ['2026-10-01', '2026-10-02', '2026-10-09', '2020-01-01'], maxGapWindows: 1 });
+    const w = planWindows({
+      ...base,
+      checkpointDay: '2026-11-23',
+      gapDays: ['2026-10-01', '2026-10-02', '2026-10-09', '2020-01-01'],
+      maxGapWindows: 1,
+    });
     expect(w[0]).toEqual({ fromDay: '2026-10-01', toDay: '2026-10-03', kind: 'gap' });
     expect(w.filter((x) => x.kind === 'gap')).toHaveLength(1);
   });
   it('--from/--to bound the range and never go past today', () => {
-    const w = planWindows({ ...base, checkpointDay: null, fromDay: '2026-11-01', toDay: '2026-12-31' });
+    const w = planWindows({
+      ...base,
+      checkpointDay: null,
+      fromDay: '2026-11-01',
+      toDay: '2026-12-31',
+    });
     expect(w[0]?.fromDay).toBe('2026-11-01');
     expect(w[w.length - 1]?.toDay).toBe('2026-11-24');
   });
