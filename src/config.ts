@@ -197,6 +197,8 @@ export function resolveConfig(
   flags: GlobalFlags,
   configFile: string | null,
 ): Config {
+  // An empty variable (`DATABASE_URL=`) counts as not set, as shells and unit files mean it.
+  env = Object.fromEntries(Object.entries(env).filter(([, x]) => x !== undefined && x !== ''));
   const v = new Validator(configFile ?? 'configuration');
   if (rawIn === null || typeof rawIn !== 'object' || Array.isArray(rawIn)) {
     throw new ConfigError(`${configFile ?? 'configuration'}: the top level must be a JSON object`);

@@ -15,7 +15,6 @@ export function systemdUnit(opts: {
 # Secrets (IOT_ENCRYPTION_KEY, client secrets, DATABASE_URL) go in ${opts.envFile}, mode 0600.
 [Unit]
 Description=koprogo-iot smart-meter sync daemon
-Documentation=https://github.com/koprogo/koprogo-iot
 After=network-online.target postgresql.service
 Wants=network-online.target
 

@@ -89,7 +89,7 @@ export async function runImport(
     if (parsed.invalid.length > 0 && !o.skipInvalid) {
       const first = parsed.invalid
         .slice(0, 5)
-        .map((x) => `line ${x.line}: ${x.error}`)
+        .map((x) => (x.line > 0 ? `line ${x.line}: ${x.error}` : x.error))
         .join('; ');
       const more = parsed.invalid.length > 5 ? ` (and ${parsed.invalid.length - 5} more)` : '';
       throw new InputError(`${file}: ${parsed.invalid.length} invalid row(s): ${first}${more}`, {
@@ -134,7 +134,7 @@ export function makeImportCommand(): Command {
       const r = await runImport(ctx, file, opts);
       if (ctx.flags.json) return void ctx.out.stdout.write(JSON.stringify(r, null, 2) + '\n');
       for (const x of r.invalid_rows.slice(0, 20))
-        ctx.out.stderr.write(`skipped line ${x.line}: ${x.error}\n`);
+        ctx.out.stderr.write(`skipped ${x.line > 0 ? `line ${x.line}: ` : ''}${x.error}\n`);
       const range = r.range ? ` from ${r.range.start} to ${r.range.end}` : '';
       ctx.out.stdout.write(
         `${opts.dryRun ? 'would import' : 'imported'} ${r.parsed} readings (${r.format}) into "${r.building}" / ${r.device_ref}${range}: ` +

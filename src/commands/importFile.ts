@@ -14,6 +14,7 @@ import {
   type MetricType,
   type Reading,
 } from '../domain/readings.js';
+import { InputError } from '../domain/errors.js';
 import { parseEnedisLoadCurve } from '../providers/parseEnedis.js';
 import { parseOresLoadCurve } from '../providers/parseOres.js';
 
@@ -61,6 +62,14 @@ function fromIntervals(
   }));
 }
 
+/** The meter a saved answer names; without one the user must say which series it is. */
+function meterOf(v: unknown): string {
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  throw new InputError('the file does not name its meter (idPrm / usage_point_id)', {
+    hint: 'pass --device PRM to say which meter it is; nothing was imported',
+  });
+}
+
 export function parseProviderJson(
   text: string,
   format: 'enedis' | 'ores',
@@ -81,7 +90,7 @@ export function parseProviderJson(
   const o = json as Record<string, unknown>;
   if (format === 'ores') {
     const list = parseOresLoadCurve(json);
-    const ref = t.deviceRef ?? String(o.usage_point_id ?? 'import');
+    const ref = t.deviceRef ?? meterOf(o.usage_point_id);
     const metric = t.metric ?? 'electricity_consumption';
     return check(
       {
@@ -104,7 +113,7 @@ export function parseProviderJson(
     timeZone: 'Europe/Paris',
     metier: v5 ? undefined : metric === 'electricity_production' ? 'PROD' : 'CONS',
   });
-  const ref = t.deviceRef ?? String((v5 ? mr.usage_point_id : o.idPrm) ?? 'import');
+  const ref = t.deviceRef ?? meterOf(v5 ? mr.usage_point_id : o.idPrm);
   return check(
     {
       format: v5 ? 'enedis-v5' : 'enedis-2026',
@@ -121,7 +130,8 @@ function check(p: ParsedImport, now: Date): ParsedImport {
   const ok: Reading[] = [];
   p.readings.forEach((r, i) => {
     const err = checkNotFuture(r.timestamp, now);
-    if (err) p.invalid.push({ line: i + 1, error: `${err} (${r.timestamp.toISOString()})` });
+    if (err)
+      p.invalid.push({ line: 0, error: `reading ${i + 1} (${r.timestamp.toISOString()}): ${err}` });
     else ok.push(r);
   });
   p.readings = ok;
@@ -194,32 +204,59 @@ export function parseCsv(
     if (fut) return invalid.push({ line, error: fut });
     rows.push({ line, ts, value: nv.value, unit: storedUnit(metric), metric });
   });
-  // Interval lengths per metric series, from consecutive timestamps.
+  // Interval lengths per metric series: the smaller of the distances to the previous and the
+  // next timestamp, so a missing stretch stays a gap (it does not stretch the reading before
+  // it) and a change of step is followed. A lone reading needs --interval.
   const readings: Reading[] = [];
   const byMetric = new Map<MetricType, typeof rows>();
-  for (const r of rows) byMetric.set(r.metric, [...(byMetric.get(r.metric) ?? []), r]);
-  for (const [metric, list] of byMetric) {
-    list.sort((a, b) => a.ts.getTime() - b.ts.getTime());
-    let last = t.intervalSeconds ?? 0;
+  for (const r of rows) {
+    let list = byMetric.get(r.metric);
+    if (!list) byMetric.set(r.metric, (list = []));
+    list.push(r);
+  }
+  for (const [metric, all] of byMetric) {
+    all.sort((a, b) => a.ts.getTime() - b.ts.getTime() || a.line - b.line);
+    const list: typeof rows = [];
+    for (const r of all) {
+      const prev = list[list.length - 1];
+      if (prev && prev.ts.getTime() === r.ts.getTime()) {
+        invalid.push({
+          line: r.line,
+          error: `duplicate timestamp ${r.ts.toISOString()} (also on line ${prev.line})`,
+        });
+      } else list.push(r);
+    }
     list.forEach((r, i) => {
+      const prev = list[i - 1];
       const next = list[i + 1];
-      const secs =
-        t.intervalSeconds ??
-        (next ? Math.round((next.ts.getTime() - r.ts.getTime()) / 1000) : last);
-      if (secs > 0) last = secs;
+      const dists = [
+        prev && r.ts.getTime() - prev.ts.getTime(),
+        next && next.ts.getTime() - r.ts.getTime(),
+      ]
+        .filter((d): d is number => typeof d === 'number' && d > 0)
+        .map((d) => Math.round(d / 1000));
+      const secs = t.intervalSeconds ?? (dists.length ? Math.min(...dists) : 0);
+      if (!(secs > 0 && secs <= 86_400)) {
+        invalid.push({
+          line: r.line,
+          error: 'cannot tell the interval length of a lone reading: pass --interval SECONDS',
+        });
+        return;
+      }
       readings.push({
         buildingId: t.buildingId,
         deviceRef: ref,
         deviceType: METRIC_DEVICE[metric],
         metricType: metric,
         timestamp: r.ts,
-        intervalSeconds: secs > 0 && secs <= 86_400 ? secs : last,
+        intervalSeconds: secs,
         value: r.value,
         unit: r.unit,
         source: 'import',
       });
     });
   }
+  invalid.sort((a, b) => a.line - b.line);
   return {
     format: 'csv',
     readings,

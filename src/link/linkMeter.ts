@@ -47,6 +47,23 @@ function hasTokens(t: DeviceTokens): boolean {
   return !!(t.accessToken || t.refreshToken);
 }
 
+/**
+ * A meter whose consent ended (or that failed) may be linked again into the same building:
+ * its row is updated in place, so its checkpoint, data start and gaps are kept and the next
+ * sync resumes instead of backfilling the whole history again.
+ */
+function relinkable(
+  existing: DeviceWithBuilding,
+  buildingId: string,
+  provider: ProviderName,
+): boolean {
+  return (
+    existing.building_id === buildingId &&
+    existing.provider === provider &&
+    ['consent_expired', 'consent_revoked', 'error', 'unlinked'].includes(existing.status)
+  );
+}
+
 /** Checks done before anything leaves this computer. */
 async function precheck(
   db: Database,
@@ -62,7 +79,8 @@ async function precheck(
   const building = await resolveBuilding(db, opts.building, config.defaults.building);
   if (prm) {
     const existing = await getDevice(db, prm);
-    if (existing) throw alreadyLinked(prm, existing.building_name);
+    if (existing && !relinkable(existing, building.id, opts.provider))
+      throw alreadyLinked(prm, existing.building_name);
   }
   const key = providerHasDeviceTokens(opts.provider) ? sealingKey(config.encryptionKey) : undefined;
   return {
@@ -157,13 +175,36 @@ export async function linkMeter(
       );
     }
     const existing = await getDevice(db, result.prm);
-    if (existing) throw alreadyLinked(result.prm, existing.building_name);
+    if (existing && !relinkable(existing, checked.buildingId, opts.provider))
+      throw alreadyLinked(result.prm, existing.building_name);
     // A provider with tokens per meter always got its key checked up front; this covers one
     // that unexpectedly returns tokens, which are never stored in the clear.
     const key = hasTokens(result.tokens)
       ? (checked.key ?? sealingKey(config.encryptionKey))
       : undefined;
 
+    if (existing) {
+      return await db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE linky_devices
+              SET authorization_id = $2, consent_expires_at = $3, status = 'active',
+                  status_message = NULL, not_before = NULL, sync_enabled = TRUE, updated_at = now()
+            WHERE id = $1`,
+          [
+            existing.id,
+            result.authorizationId ?? null,
+            result.consentExpiresAt?.toISOString() ?? null,
+          ],
+        );
+        if (key) await storeDeviceTokens(tx, existing.id, result.tokens, key);
+        const device = await getDevice(tx, existing.id);
+        if (!device) throw new Error(`the device row ${existing.id} is missing after its update`);
+        opts.log.info('meter linked again; its sync resumes from its checkpoint', {
+          prm: result.prm,
+        });
+        return device;
+      });
+    }
     const id = randomUUID();
     return await db.transaction(async (tx) => {
       await insertDevice(tx, {

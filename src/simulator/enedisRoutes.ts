@@ -92,7 +92,12 @@ export function enedisAuthorize(
       }),
     );
   }
-  const record = deps.state.createMeter('enedis', duration);
+  // A `prm` hint (not part of Enedis's API) stands for a customer consenting again for a
+  // meter they already had linked; otherwise each consent is a new meter.
+  const hint = q.get('prm');
+  const record =
+    (hint ? deps.state.renewConsent(hint, duration) : undefined) ??
+    deps.state.createMeter('enedis', duration);
   const code = randomBytes(18).toString('base64url');
   const params: Record<string, string> = { code };
   if (state) params['state'] = state;

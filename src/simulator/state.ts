@@ -101,6 +101,29 @@ export class SimState {
     return record;
   }
 
+  /**
+   * The customer gives a new consent for a meter that already exists (after the old one
+   * ended or was withdrawn): same PRM and data, a new authorisation.
+   */
+  renewConsent(prm: string, duration = { months: 12, days: 0 }): MeterRecord | undefined {
+    const record = this.meters.get(prm);
+    if (!record || record.meter.provider !== 'enedis') return undefined;
+    let autorisationId =
+      10_000_000 + (hashInts(this.seed, 22, this.enedisByAuthorisation.size) % 89_000_000);
+    while (this.enedisByAuthorisation.has(autorisationId)) autorisationId++;
+    this.enedisByAuthorisation.set(autorisationId, prm);
+    const today = this.today();
+    record.revoked = false;
+    record.consent = {
+      autorisationId,
+      serviceSouscritId: (record.consent?.serviceSouscritId ?? 100_000) + 1_000_000,
+      dateDebut: today,
+      dateFin: addDays(addMonths(today, duration.months), duration.days),
+      etatCode: 'ACTIF',
+    };
+    return record;
+  }
+
   /** True when the meter exists and its consent (Enedis) or grant (ORES) is usable today. */
   consentActive(record: MeterRecord | undefined): boolean {
     if (!record || record.revoked) return false;

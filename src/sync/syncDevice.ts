@@ -78,7 +78,6 @@ export async function syncDevice(
   const log = env.log.child({ prm: device.prm, provider: device.provider });
   const stats = { calls: 0, rateLimited: 0, retried: 0 };
   let written = 0;
-  let gapCount = 0;
   let status: SyncRunEnd['status'] = 'success';
   let failure: unknown = null;
   let anyData = false;
@@ -249,7 +248,6 @@ export async function syncDevice(
       });
       if (readings.length > 0) anyData = true;
       written += n;
-      gapCount += gaps.length;
       env.progress?.tick(1);
       log.debug('window done', {
         from: w.fromDay,
@@ -269,7 +267,7 @@ export async function syncDevice(
       const expired =
         device.consent_expires_at && new Date(device.consent_expires_at).getTime() < now.getTime();
       deviceStatus = expired ? 'consent_expired' : 'consent_revoked';
-      statusMessage = `${e.message}: link the meter again (koprogo-iot link --provider ${device.provider})`;
+      statusMessage = `${e.message}: link the meter again (koprogo-iot link --provider ${device.provider} --prm ${device.prm})`;
     } else {
       status = written > 0 ? 'partial' : 'failed';
       deviceStatus = 'error';
@@ -337,6 +335,5 @@ export async function syncDevice(
     gaps: remainingGaps,
     ms: end.durationMs,
   });
-  void gapCount;
   return result;
 }

@@ -103,6 +103,79 @@ describe('the CLI as a user runs it', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ written: 0, unchanged: 2 });
   });
 
+  it('a CSV with a missing stretch keeps it a gap; a duplicate timestamp is a bad row', async () => {
+    const gap = file(
+      'gap.csv',
+      '2026-02-01T00:00:00+01:00,0.5\n2026-02-01T00:30:00+01:00,0.5\n2026-02-01T03:00:00+01:00,0.5\n2026-02-01T03:30:00+01:00,0.5\n',
+    );
+    const r = await runCli(['import', gap, '--device', 'gap-series', '--json'], { env });
+    expect(r.code).toBe(0);
+    const q = await runCli(
+      [
+        'readings',
+        '--from',
+        '2026-02-01',
+        '--to',
+        '2026-02-01',
+        '--device',
+        'gap-series',
+        '--json',
+      ],
+      { env },
+    );
+    const secs = (
+      JSON.parse(q.stdout) as { readings: { interval_seconds: number }[] }
+    ).readings.map((x) => x.interval_seconds);
+    expect(secs).toEqual([1800, 1800, 1800, 1800]);
+    const dup = file(
+      'dup.csv',
+      '2026-02-02T00:00:00+01:00,0.5\n2026-02-02T00:30:00+01:00,0.6\n2026-02-02T00:00:00+01:00,0.7\n',
+    );
+    const d = await runCli(['import', dup, '--device', 'dup-series'], { env });
+    expect(d.code).toBe(8);
+    expect(d.stderr).toContain(
+      'line 3: duplicate timestamp 2026-02-01T23:00:00.000Z (also on line 1)',
+    );
+  });
+
+  it('imports a saved Enedis answer of the October DST day: 50 half-hours, W turned into kWh', async () => {
+    const r = await runCli(
+      ['import', 'test/fixtures/providers/enedis-2026-october-dst-30min.json', '--json'],
+      { env },
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      format: 'enedis-2026',
+      device_ref: '12345678901234',
+      parsed: 50,
+      written: 50,
+    });
+    const q = await runCli(
+      [
+        'readings',
+        '--from',
+        '2025-10-26',
+        '--to',
+        '2025-10-26',
+        '--device',
+        '12345678901234',
+        '--json',
+        '--per-page',
+        '100',
+      ],
+      { env },
+    );
+    const doc = JSON.parse(q.stdout) as { readings: { timestamp: string; value: number }[] };
+    expect(doc.readings).toHaveLength(50);
+    // The day's first interval starts at local midnight (+02:00); 400 W for 30 min = 0.2 kWh.
+    expect(doc.readings[0]).toMatchObject({ timestamp: '2025-10-25T22:00:00.000Z', value: 0.2 });
+    expect(doc.readings[49]?.timestamp).toBe('2025-10-26T22:30:00.000Z');
+    const noMeter = file('nometer.json', JSON.stringify({ grandeur: [] }));
+    const bad = await runCli(['import', noMeter], { env });
+    expect(bad.code).toBe(8);
+    expect(bad.stderr).toContain('--device');
+  });
+
   it('readings --format json has the seed shape with pagination', async () => {
     const r = await runCli(
       [
