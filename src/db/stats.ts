@@ -13,6 +13,7 @@
  * refreshes the days asked for (up to the start of today, which stays real-time); that is
  * incremental, nearly free when nothing changed there.
  */
+import { DateTime } from 'luxon';
 import type { DailyAggregate } from '../analytics/stats.js';
 import { detectTimescale } from './timescale.js';
 import type { Queryable } from './types.js';
@@ -49,8 +50,30 @@ interface SeriesDayRow {
 }
 
 /** Which path a query takes for a building in `zone`. */
-export async function dailySource(q: Queryable, zone: string): Promise<DailySource> {
-  if (zone !== AGGREGATE_ZONE) return 'readings';
+/**
+ * True when every local midnight of [fromDay, toDay) is the same instant in `zone` as in the
+ * aggregate's zone (Europe/Paris, Amsterdam, Luxembourg… share Brussels' rules): the daily
+ * buckets are then the same days, and the aggregate serves that building too.
+ */
+export function sameDaysAsAggregate(zone: string, fromDay: string, toDay: string): boolean {
+  if (zone === AGGREGATE_ZONE) return true;
+  let d = DateTime.fromISO(fromDay, { zone: AGGREGATE_ZONE });
+  const end = DateTime.fromISO(toDay, { zone: AGGREGATE_ZONE });
+  if (!d.isValid || !end.isValid) return false;
+  for (let i = 0; d < end && i < 40_000; i++, d = d.plus({ days: 1 })) {
+    const other = DateTime.fromISO(d.toISODate() as string, { zone });
+    if (!other.isValid || other.toMillis() !== d.toMillis()) return false;
+  }
+  return true;
+}
+
+export async function dailySource(
+  q: Queryable,
+  zone: string,
+  range?: { fromDay: string; toDay: string },
+): Promise<DailySource> {
+  if (zone !== AGGREGATE_ZONE && !(range && sameDaysAsAggregate(zone, range.fromDay, range.toDay)))
+    return 'readings';
   const ts = await detectTimescale(q);
   return ts.installed ? 'aggregate' : 'readings';
 }
@@ -134,8 +157,8 @@ function clean(n: number): number {
  * meter missed shows as partly covered.
  */
 export async function dailyAggregates(q: Queryable, f: DailyQuery): Promise<DailyAggregate[]> {
-  const source = f.source ?? (await dailySource(q, f.zone));
-  if (source === 'aggregate' && f.zone !== AGGREGATE_ZONE) {
+  const source = f.source ?? (await dailySource(q, f.zone, f));
+  if (source === 'aggregate' && !sameDaysAsAggregate(f.zone, f.fromDay, f.toDay)) {
     throw new RangeError(`the daily aggregate is bucketed in ${AGGREGATE_ZONE}, not ${f.zone}`);
   }
   if (source === 'aggregate' && (await isContinuous(q))) await refreshDays(q, f.fromDay, f.toDay);

@@ -3,7 +3,7 @@ import { computeStatistics } from '../../../src/analytics/stats.js';
 import { renderStatsTable, statsForBuilding } from '../../../src/commands/stats.js';
 import { addBuilding, type Building } from '../../../src/db/buildings.js';
 import { upsertReadings } from '../../../src/db/readings.js';
-import { dailyAggregates, dailySource } from '../../../src/db/stats.js';
+import { dailyAggregates, dailySource, sameDaysAsAggregate } from '../../../src/db/stats.js';
 import { detectTimescale } from '../../../src/db/timescale.js';
 import type { Reading } from '../../../src/domain/readings.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -199,6 +199,17 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
     const ts = await detectTimescale(t.db);
     expect(await dailySource(t.db, ZONE)).toBe(ts.installed ? 'aggregate' : 'readings');
     expect(await dailySource(t.db, 'Europe/Paris')).toBe('readings');
+    // Paris keeps Brussels' calendar: over a known range it may use the aggregate too, and
+    // the days are the same either way; Tokyo's days are not.
+    expect(await dailySource(t.db, 'Europe/Paris', range)).toBe(
+      ts.installed ? 'aggregate' : 'readings',
+    );
+    expect(await dailySource(t.db, 'Asia/Tokyo', range)).toBe('readings');
+    const paris = { ...q, zone: 'Europe/Paris' };
+    expect(await dailyAggregates(t.db, { ...paris, ...range, source: 'aggregate' })).toEqual(
+      await dailyAggregates(t.db, { ...paris, ...range, source: 'readings' }),
+    );
+    expect(sameDaysAsAggregate('Europe/London', '2025-01-01', '2025-01-05')).toBe(false);
   });
 
   it('a value re-synced after the aggregate was materialised counts at once', async () => {
