@@ -53,7 +53,8 @@ export function contextFrom(cmd: Command): Context {
     out,
     log,
     color: colorEnabled({ isTTY: !!out.stdout.isTTY, env }),
-    columns: out.stdout.columns ?? (Number(env.COLUMNS) || 100),
+    // Not a terminal (a pipe, a log): wide enough that tables are rarely cut.
+    columns: out.stdout.columns ?? (Number(env.COLUMNS) || 120),
     interactive: stderrTTY && !flags.json && !flags.quiet,
     env,
   };

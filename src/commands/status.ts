@@ -5,7 +5,7 @@ import { outboxStatus, type OutboxStatus } from '../notify/outbox.js';
 import { renderTable } from '../ui/table.js';
 import { createColors } from '../ui/color.js';
 import { writeResult } from '../ui/output.js';
-import { formatInstant } from '../ui/format.js';
+import { formatShortInstant } from '../ui/format.js';
 import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
 
 /** A daemon whose heartbeat is older than this is reported as gone. */
@@ -71,7 +71,7 @@ export async function runStatus(ctx: Context): Promise<StatusReport> {
   });
 }
 
-const when = (d: Date | null | undefined) => (d ? formatInstant(new Date(d)) : '-');
+const when = (d: Date | null | undefined) => (d ? formatShortInstant(new Date(d)) : '-');
 
 export function makeStatusCommand(): Command {
   return new Command('status')

@@ -15,6 +15,7 @@ import type { DeviceWithBuilding } from '../db/devices.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
 import { linkMeter } from '../link/linkMeter.js';
 import { checkAnomalies, type CheckResult } from '../notify/checkAnomalies.js';
+import { deliverPending } from '../notify/outbox.js';
 import { startSimulator, type Simulator } from '../simulator/server.js';
 import { createSyncEnv } from '../sync/syncEnv.js';
 import { syncDevices } from '../sync/syncDevices.js';
@@ -131,8 +132,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       log: o.log,
     });
     const detectMs = Date.now() - t;
+    const delivered = await deliverPending(db, config, { log: o.log });
     o.say(
-      `4/4  ${anomalies.detected} anomalies detected over the year (profile method), stored once`,
+      `4/4  ${anomalies.detected} anomalies detected over the year (profile method), stored once; ` +
+        `${delivered.sent} alert(s) sent to the log channel`,
     );
     const opened = db;
     return {

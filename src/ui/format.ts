@@ -29,6 +29,12 @@ export function formatPercent(signed: number | null | undefined, decimals = 1): 
 }
 
 /** A UTC instant as ISO 8601 without milliseconds when they are zero. */
+/** An instant for a table cell: to the minute, UTC, e.g. `2026-11-24 21:39Z`. */
+export function formatShortInstant(date: Date): string {
+  if (Number.isNaN(date.getTime())) return MISSING;
+  return date.toISOString().slice(0, 16).replace('T', ' ') + 'Z';
+}
+
 export function formatInstant(date: Date): string {
   if (Number.isNaN(date.getTime())) return MISSING;
   return date.toISOString().replace('.000Z', 'Z');

@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import { createColors, stripAnsi, visibleLength } from './color.js';
-import { formatInstant, formatNumber, inferDecimals } from './format.js';
+import { formatNumber, formatShortInstant, inferDecimals } from './format.js';
 
 export interface TableColumn<T> {
   key: keyof T & string;
@@ -104,7 +104,7 @@ export function renderTable<T>(options: RenderTableOptions<T>): string {
 export function formatCell(value: unknown, decimals: number): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return formatNumber(value, decimals);
-  if (value instanceof Date) return formatInstant(value);
+  if (value instanceof Date) return formatShortInstant(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
