@@ -10,6 +10,11 @@
  * - pauseUntil: after a 429 with nextAccessTime, every caller waits until then.
  *
  * Callers are served first come, first served. Clock and sleep can be injected for tests.
+ *
+ * With `countAtCompletion`, a call occupies its slot from when it is let through until its
+ * answer arrives (the caller's release), and counts in the window from then: the provider
+ * counts a call when it arrives, which is somewhere in between, so however slow the network
+ * or the event loop, no window of the provider's can see one call too many.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { ProviderSettings } from './types.js';
@@ -25,16 +30,24 @@ export interface RateLimiterOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Widen the provider's windows by a small guard (default true; exact windows for tests). */
   guard?: boolean;
+  /** Count a call at its release (its answer) rather than when it is let through. */
+  countAtCompletion?: boolean;
 }
 
+/** Called once the call's answer has arrived (or it failed); a no-op unless countAtCompletion. */
+export type Release = () => void;
+
 export interface RateLimiter {
-  /** Resolves when a call may be made now, and counts that call. */
-  acquire(key?: string, signal?: AbortSignal): Promise<void>;
+  /** Resolves when a call may be made now, and counts that call; release it when answered. */
+  acquire(key?: string, signal?: AbortSignal): Promise<Release>;
   /** Makes every caller wait until the given time (e.g. a 429's nextAccessTime). */
   pauseUntil(date: Date): void;
   /** When the next keyless call would be allowed, or null when one may go now. */
   nextAllowedAt(): Date | null;
 }
+
+/** While every slot is held by a call in flight, look again this often. */
+const IN_FLIGHT_POLL_MS = 20;
 
 /** Guards added to the provider's windows (see createRateLimiter). */
 export const SECOND_GUARD_MS = 50;
@@ -44,6 +57,8 @@ export const HOUR_GUARD_MS = 2_000;
 class SlidingWindow {
   private times: number[] = [];
   private head = 0;
+  /** Calls let through and not yet released (countAtCompletion). */
+  inFlight = 0;
   constructor(
     private readonly limit: number,
     private readonly spanMs: number,
@@ -52,9 +67,12 @@ class SlidingWindow {
   /** Earliest time (≥ now) a call may go. */
   nextAt(now: number): number {
     this.prune(now);
-    const count = this.times.length - this.head;
-    if (count < this.limit) return now;
-    return (this.times[this.times.length - this.limit] as number) + this.spanMs;
+    const completed = this.times.length - this.head;
+    if (completed + this.inFlight < this.limit) return now;
+    // How many of the recorded calls must leave the window first.
+    const needed = completed + this.inFlight - this.limit + 1;
+    if (needed > completed) return now + IN_FLIGHT_POLL_MS; // wait for an answer
+    return (this.times[this.head + needed - 1] as number) + this.spanMs;
   }
 
   record(t: number): void {
@@ -124,6 +142,7 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   const global = serial();
   const keyQueues = new Map<string, { run: ReturnType<typeof serial>; waiting: number }>();
   const lastByKey = new Map<string, number>();
+  const keysInFlight = new Set<string>();
 
   const globalNextAt = (t: number): number => {
     let at = Math.max(t, pausedUntil);
@@ -141,15 +160,32 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
     }
   }
 
-  function acquireGlobal(signal?: AbortSignal): Promise<void> {
+  const atCompletion = opts.countAtCompletion === true;
+  const NOOP: Release = () => {};
+
+  function acquireGlobal(signal?: AbortSignal): Promise<Release> {
     return global(async () => {
       await waitUntil(() => globalNextAt(now()), signal);
       const t = now();
-      for (const w of windows) w.record(t);
+      if (!atCompletion) {
+        for (const w of windows) w.record(t);
+        return NOOP;
+      }
+      for (const w of windows) w.inFlight++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const end = now();
+        for (const w of windows) {
+          w.inFlight--;
+          w.record(end);
+        }
+      };
     });
   }
 
-  async function acquireForKey(key: string, signal?: AbortSignal): Promise<void> {
+  async function acquireForKey(key: string, signal?: AbortSignal): Promise<Release> {
     let q = keyQueues.get(key);
     if (!q) {
       q = { run: serial(), waiting: 0 };
@@ -158,11 +194,27 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
     const queue = q;
     queue.waiting++;
     try {
-      await queue.run(async () => {
-        await waitUntil(() => (lastByKey.get(key) ?? -Infinity) + minIntervalMs, signal);
-        await acquireGlobal(signal);
-        // The interval runs from when the call was actually let through.
+      return await queue.run(async () => {
+        await waitUntil(
+          () =>
+            keysInFlight.has(key)
+              ? now() + IN_FLIGHT_POLL_MS
+              : (lastByKey.get(key) ?? -Infinity) + minIntervalMs,
+          signal,
+        );
+        const releaseGlobal = await acquireGlobal(signal);
+        // The interval runs from when the call was let through, or from its answer.
         lastByKey.set(key, now());
+        if (!atCompletion) return releaseGlobal;
+        keysInFlight.add(key);
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          releaseGlobal();
+          keysInFlight.delete(key);
+          lastByKey.set(key, now());
+        };
       });
     } finally {
       queue.waiting--;
@@ -171,7 +223,7 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   }
 
   return {
-    acquire(key?: string, signal?: AbortSignal): Promise<void> {
+    acquire(key?: string, signal?: AbortSignal): Promise<Release> {
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (key !== undefined && minIntervalMs > 0) return acquireForKey(key, signal);
       return acquireGlobal(signal);
@@ -196,6 +248,7 @@ export function rateLimiterFor(
   const { perSecond, perHour, perDeviceIntervalMs } = settings.rateLimit;
   return createRateLimiter({
     ...clock,
+    countAtCompletion: true,
     ...(perSecond !== undefined ? { perSecond } : {}),
     ...(perHour !== undefined ? { perHour } : {}),
     ...(perDeviceIntervalMs !== undefined ? { minIntervalMs: perDeviceIntervalMs } : {}),

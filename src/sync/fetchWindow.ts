@@ -50,9 +50,17 @@ export async function fetchWindow(
     try {
       const res = await pRetry(
         async () => {
-          await p.limiter.acquire(p.limiterKey, p.signal);
+          const release = await p.limiter.acquire(p.limiterKey, p.signal);
           p.stats.calls++;
-          return p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), signal: p.signal });
+          try {
+            return await p.provider.fetchLoadCurve({
+              ...req,
+              tokens: p.getTokens(),
+              signal: p.signal,
+            });
+          } finally {
+            release();
+          }
         },
         {
           retries: Math.max(0, p.tries - 1),

@@ -37,7 +37,7 @@ function fakeClock() {
 /** Starts n acquires at once and returns the (fake) time each was let through. */
 async function grantTimes(
   n: number,
-  acquire: (i: number) => Promise<void>,
+  acquire: (i: number) => Promise<unknown>,
   clock: ReturnType<typeof fakeClock>,
 ) {
   const times: number[] = new Array<number>(n);
@@ -169,7 +169,11 @@ describe('rate limiter from provider settings', () => {
       now: clock.now,
       sleep: clock.sleep,
     });
-    const times = await grantTimes(3, () => limiter.acquire('building-1'), clock);
+    const times = await grantTimes(
+      3,
+      () => limiter.acquire('building-1').then((release) => release()),
+      clock,
+    );
     expect(times).toEqual([0, 2000, 4000]);
   });
 });
@@ -192,5 +196,60 @@ describe('window guard', () => {
     expect(starts.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
     expect(starts[5]).toBeGreaterThan(1000);
     expect(starts[5]).toBeLessThanOrEqual(1100);
+  });
+});
+
+describe('counting calls at their answer', () => {
+  it('keeps any provider-side window under the quota whatever the latency', async () => {
+    // Each call takes a latency drawn from 0–400 ms; the provider sees it arrive at a random
+    // point of its flight. No 1-s window of arrivals may hold more than 5.
+    const clock = fakeClock();
+    const limiter = createRateLimiter({
+      guard: false,
+      countAtCompletion: true,
+      perSecond: 5,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const arrivals: number[] = [];
+    const call = async () => {
+      const release = await limiter.acquire();
+      const start = clock.now();
+      const latency = Math.floor(rand() * 400);
+      arrivals.push(start + Math.floor(rand() * latency));
+      await clock.sleep(latency);
+      release();
+    };
+    const all = Promise.all(Array.from({ length: 40 }, call));
+    await clock.run();
+    await all;
+    expect(arrivals).toHaveLength(40);
+    expect(maxInAnyWindow(arrivals, 1000)).toBeLessThanOrEqual(5);
+    // Not much slower than the quota: 40 calls at 5/s with ≤ 400 ms latency.
+    expect(clock.now()).toBeLessThan((40 / 5) * 1400);
+  });
+
+  it('holds a key busy until its call is answered', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({
+      countAtCompletion: true,
+      minIntervalMs: 2000,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    const starts: number[] = [];
+    const call = async () => {
+      const release = await limiter.acquire('building-1');
+      starts.push(clock.now());
+      await clock.sleep(500);
+      release();
+    };
+    const all = Promise.all([call(), call()]);
+    await clock.run();
+    await all;
+    expect(starts[0]).toBe(0);
+    expect(starts[1]).toBeGreaterThanOrEqual(2500);
   });
 });
