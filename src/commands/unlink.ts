@@ -27,14 +27,15 @@ export async function runUnlink(
   deps: UnlinkDeps = {},
 ): Promise<UnlinkResult | null> {
   const interactive = deps.interactive ?? (!!process.stdin.isTTY && !!ctx.out.stderr.isTTY);
-  if (!opts.yes && !interactive) {
-    throw new UsageError('unlink deletes the meter and its tokens: pass --yes to confirm', {
-      hint: 'no terminal to ask on; add --yes (and --purge-readings to delete its readings too)',
-    });
-  }
   return withDatabase(ctx, 'unlink', async (db) => {
+    // An unknown meter is said first (exit 9), before asking to confirm anything.
+    const d = await requireDevice(db, ref);
+    if (!opts.yes && !interactive) {
+      throw new UsageError('unlink deletes the meter and its tokens: pass --yes to confirm', {
+        hint: 'no terminal to ask on; add --yes (and --purge-readings to delete its readings too)',
+      });
+    }
     if (!opts.yes) {
-      const d = await requireDevice(db, ref);
       const what = opts.purgeReadings
         ? 'its tokens and all its readings'
         : 'its tokens (readings are kept)';
