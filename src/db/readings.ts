@@ -8,12 +8,14 @@ import type { Queryable } from './types.js';
 
 /** Rows per statement: large enough to amortise, small enough for PGlite's memory. */
 const BATCH = 20_000;
+/** Statements of one series in flight at once. */
+const PARALLEL = 2;
 
 const UPSERT_SQL = `
 INSERT INTO iot_readings (building_id, device_ref, metric_type, device_type, unit, source,
                           "timestamp", interval_seconds, value)
-SELECT $1::uuid, $2, $3, $4, $5, $6, u.ts, u.secs, u.val
-  FROM unnest($7::timestamptz[], $8::int[], $9::float8[]) AS u(ts, secs, val)
+SELECT $1::uuid, $2, $3, $4, $5, $6, to_timestamp(u.ts), u.secs, u.val
+  FROM unnest($7::float8[], $8::int[], $9::float8[]) AS u(ts, secs, val)
 ON CONFLICT (building_id, device_ref, metric_type, "timestamp") DO UPDATE
    SET value = EXCLUDED.value, interval_seconds = EXCLUDED.interval_seconds,
        unit = EXCLUDED.unit, source = EXCLUDED.source, device_type = EXCLUDED.device_type
@@ -22,38 +24,52 @@ ON CONFLICT (building_id, device_ref, metric_type, "timestamp") DO UPDATE
 
 /** Upserts readings; returns how many rows were inserted or changed. */
 export async function upsertReadings(q: Queryable, readings: readonly Reading[]): Promise<number> {
-  // Group by series so the repeated columns travel once per statement.
-  const groups = new Map<string, Reading[]>();
+  // One series = (building, meter, metric): within it a key (its interval start) may appear
+  // once per statement, so keep the last occurrence. Statements then carry one value of the
+  // columns repeated along a series, and hold disjoint keys, so several may run at once: on a
+  // server pool they go to separate connections; one connection (PGlite, a transaction)
+  // simply queues them.
+  const series = new Map<string, Map<number, Reading>>();
   for (const r of readings) {
-    const k = [r.buildingId, r.deviceRef, r.metricType, r.deviceType, r.unit, r.source].join(
-      '\u0000',
-    );
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(r);
+    const k = `${r.buildingId}\u0000${r.deviceRef}\u0000${r.metricType}`;
+    let m = series.get(k);
+    if (!m) series.set(k, (m = new Map()));
+    m.set(r.timestamp.getTime(), r);
+  }
+  const statements: unknown[][] = [];
+  for (const byTs of series.values()) {
+    const sub = new Map<string, Reading[]>();
+    for (const r of byTs.values()) {
+      const k = `${r.deviceType}\u0000${r.unit}\u0000${r.source}`;
+      let g = sub.get(k);
+      if (!g) sub.set(k, (g = []));
+      g.push(r);
+    }
+    for (const rows of sub.values()) {
+      const first = rows[0] as Reading;
+      for (let i = 0; i < rows.length; i += BATCH) {
+        const part = rows.slice(i, i + BATCH);
+        statements.push([
+          first.buildingId,
+          first.deviceRef,
+          first.metricType,
+          first.deviceType,
+          first.unit,
+          first.source,
+          // Epoch seconds: numbers travel and parse much faster than timestamp text.
+          part.map((r) => r.timestamp.getTime() / 1000),
+          part.map((r) => r.intervalSeconds),
+          part.map((r) => r.value),
+        ]);
+      }
+    }
   }
   let written = 0;
-  for (const g of groups.values()) {
-    // Within one statement a key may appear once only: keep the last occurrence.
-    const byTs = new Map<number, Reading>();
-    for (const r of g) byTs.set(r.timestamp.getTime(), r);
-    const rows = [...byTs.values()];
-    const first = rows[0] as Reading;
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const part = rows.slice(i, i + BATCH);
-      const res = await q.query(UPSERT_SQL, [
-        first.buildingId,
-        first.deviceRef,
-        first.metricType,
-        first.deviceType,
-        first.unit,
-        first.source,
-        part.map((r) => r.timestamp.toISOString()),
-        part.map((r) => r.intervalSeconds),
-        part.map((r) => r.value),
-      ]);
-      written += res.rowCount;
-    }
+  for (let i = 0; i < statements.length; i += PARALLEL) {
+    const results = await Promise.all(
+      statements.slice(i, i + PARALLEL).map((params) => q.query(UPSERT_SQL, params)),
+    );
+    for (const res of results) written += res.rowCount;
   }
   return written;
 }
