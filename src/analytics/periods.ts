@@ -62,16 +62,30 @@ export function localDayOf(instant: Date, zone: string = DEFAULT_ZONE): string {
  * names its calendar periods.
  */
 export function periodKey(localDay: string, period: Period, _zone: string = DEFAULT_ZONE): string {
-  const d = calendarDay(localDay);
+  // Plain date arithmetic: this runs once per day of every statistics query.
+  const m = DAY_RE.exec(localDay);
+  const y = m ? Number(m[1]) : NaN;
+  const mo = m ? Number(m[2]) : NaN;
+  const d = m ? Number(m[3]) : NaN;
+  const t = Date.UTC(y, mo - 1, d);
+  const date = new Date(t);
+  if (!m || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d)
+    throw new RangeError(`Not a calendar day (YYYY-MM-DD): ${localDay}`);
   switch (period) {
     case 'day':
-      return d.toISODate() as string;
-    case 'week':
-      return weekLabel(d.weekYear, d.weekNumber);
+      return localDay;
+    case 'week': {
+      // ISO 8601: the week (Monday first) holding the year's first Thursday is week 1.
+      const weekday = (date.getUTCDay() + 6) % 7;
+      const thursday = t + (3 - weekday) * 86_400_000;
+      const weekYear = new Date(thursday).getUTCFullYear();
+      const week = Math.floor((thursday - Date.UTC(weekYear, 0, 1)) / (7 * 86_400_000)) + 1;
+      return weekLabel(weekYear, week);
+    }
     case 'month':
-      return `${d.year}-${pad2(d.month)}`;
+      return localDay.slice(0, 7);
     case 'year':
-      return String(d.year);
+      return localDay.slice(0, 4);
   }
 }
 
@@ -119,9 +133,19 @@ export function periodEndDay(label: string): string {
 }
 
 /** UTC instant of local midnight starting a local day in `zone`. */
+// Local midnights never change: remembered, since a statistics query asks for the same few
+// hundred again and again and each costs a time-zone lookup.
+const dayStarts = new Map<string, number>();
+const DAY_STARTS_MAX = 20_000;
+
 export function localDayStart(localDay: string, zone: string = DEFAULT_ZONE): Date {
+  const key = `${zone} ${localDay}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return new Date(known);
   const d = DateTime.fromISO(localDay, { zone }).startOf('day');
   if (!d.isValid) throw new RangeError(`Not a calendar day or zone: ${localDay} ${zone}`);
+  if (dayStarts.size >= DAY_STARTS_MAX) dayStarts.clear();
+  dayStarts.set(key, d.toMillis());
   return d.toJSDate();
 }
 

@@ -114,3 +114,23 @@ describe('parseDateArg', () => {
     expect(parseDateArg('2025-01-15', 'Mars/Olympus')).toBe('Unknown time zone: Mars/Olympus');
   });
 });
+
+describe('periodKey against luxon, every day of 2019–2031', () => {
+  it('gives the same ISO week, month and year labels', async () => {
+    const { DateTime } = await import('luxon');
+    const { periodKey } = await import('../../../src/analytics/periods.js');
+    let d = DateTime.fromISO('2019-01-01', { zone: 'UTC' });
+    const end = DateTime.fromISO('2032-01-01', { zone: 'UTC' });
+    let n = 0;
+    for (; d < end; d = d.plus({ days: 1 }), n++) {
+      const day = d.toISODate() as string;
+      expect(periodKey(day, 'week')).toBe(
+        `${d.weekYear}-W${String(d.weekNumber).padStart(2, '0')}`,
+      );
+      expect(periodKey(day, 'month')).toBe(day.slice(0, 7));
+      expect(periodKey(day, 'year')).toBe(String(d.year));
+    }
+    expect(n).toBe(4748);
+    expect(() => periodKey('2025-02-29', 'month')).toThrow(/Not a calendar day/);
+  });
+});
