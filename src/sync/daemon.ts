@@ -18,6 +18,7 @@ import {
   registerDaemon,
 } from '../db/daemons.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
+import { pruneProviderCalls } from '../db/providerCalls.js';
 import { releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
@@ -134,6 +135,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
         log.warn('alert delivery failed', { err: e.message });
         return null;
       });
+      await pruneProviderCalls(db).catch(() => {});
       if (db.kind === 'embedded') {
         for (const j of await runMaintenanceJobs(db))
           if (!j.ok) log.warn('maintenance job failed', { job: j.job, err: j.error });

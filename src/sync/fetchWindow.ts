@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
-import { isProviderCallError } from '../providers/errors.js';
+import { isProviderCallError, ProviderCallError } from '../providers/errors.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
 import type { DeviceTokens, LoadCurveKind, Provider } from '../providers/types.js';
 import type { IntervalReading } from '../domain/readings.js';
@@ -29,6 +29,8 @@ export interface FetchPolicy {
   /** Refreshes the device's tokens (stored by the caller); called at most once per window. */
   refreshTokens(): Promise<void>;
   onRateLimited(until: Date): Promise<void>;
+  /** Counts the call in the hourly quota shared through the database; a date = over, retry then. */
+  takeSharedQuota?: () => Promise<Date | null>;
   /** Counts provider calls made, including failed ones. */
   stats: { calls: number; rateLimited: number; retried: number };
 }
@@ -50,7 +52,23 @@ export async function fetchWindow(
     try {
       const res = await pRetry(
         async () => {
+          // A quota used up for longer than we would wait (the hour's calls): end this meter's
+          // turn now, as after a 429, instead of blocking until the window frees.
+          const freeAt = p.limiter.nextAllowedAt();
+          if (freeAt && freeAt.getTime() - Date.now() > p.maxRateLimitWaitMs)
+            throw new ProviderCallError('rate_limited', 'the hourly provider quota is used up', {
+              retryAfterMs: freeAt.getTime() - Date.now(),
+            });
           const release = await p.limiter.acquire(p.limiterKey, p.signal);
+          const retryAt = p.takeSharedQuota ? await p.takeSharedQuota() : null;
+          if (retryAt) {
+            release();
+            throw new ProviderCallError(
+              'rate_limited',
+              'the hourly provider quota shared by every process on this database is used up',
+              { retryAfterMs: Math.max(0, retryAt.getTime() - Date.now()) },
+            );
+          }
           p.stats.calls++;
           try {
             return await p.provider.fetchLoadCurve({

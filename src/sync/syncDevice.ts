@@ -6,6 +6,7 @@
 import { localDayOf, localDayStart } from '../analytics/periods.js';
 import { keyringFromEnv, providerHasDeviceTokens, sealingKey } from '../link/keyring.js';
 import { loadDeviceTokens } from '../db/devices.js';
+import { takeHourlyCall } from '../db/providerCalls.js';
 import { upsertReadings } from '../db/readings.js';
 import {
   advanceCheckpoint,
@@ -153,6 +154,16 @@ export async function syncDevice(
         log.info('refreshed the access token');
       },
       onRateLimited: (until) => setNotBefore(env.db, device.id, until),
+      takeSharedQuota: settings.rateLimit.perHour
+        ? async () => {
+            const q = await takeHourlyCall(
+              env.db,
+              device.provider,
+              settings.rateLimit.perHour as number,
+            );
+            return q.allowed ? null : q.nextHour;
+          }
+        : undefined,
     };
 
     const lastDay = windows.reduce((m, x) => (x.toDay > m ? x.toDay : m), today);
