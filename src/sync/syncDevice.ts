@@ -35,6 +35,9 @@ import { refreshDeviceTokens } from './tokens.js';
 import { coverageByDay, earliestDay, planWindows, type Window } from './windows.js';
 import type { SyncEnv } from './syncEnv.js';
 
+/** This process no longer holds the meter's lease: stop quietly, the holder syncs it. */
+class LeaseLostError extends UserError {}
+
 export interface DeviceSyncResult {
   device_id: string;
   prm: string;
@@ -171,7 +174,9 @@ export async function syncDevice(
     for (const w of windows) {
       if (env.signal?.aborted) throw env.signal.reason;
       if (!(await renewLease(env.db, device.id, env.owner, env.config.sync.leaseSeconds)))
-        throw new UserError('the lease on this device was lost (another process took it over)');
+        throw new LeaseLostError(
+          'the lease on this device was lost (another process took it over)',
+        );
       let win: Window = w;
       let readings: Reading[] = [];
       let skipped = false;
@@ -272,7 +277,8 @@ export async function syncDevice(
     if (!anyData && windows.length > 0) status = 'no_data';
   } catch (e) {
     failure = e;
-    if (env.signal?.aborted) status = 'interrupted';
+    // Stopped, or another process took the meter over: not the meter's fault.
+    if (env.signal?.aborted || e instanceof LeaseLostError) status = 'interrupted';
     else if (isProviderCallError(e) && e.kind === 'consent_invalid') {
       status = 'failed';
       const expired =
