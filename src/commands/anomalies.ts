@@ -12,6 +12,7 @@ import {
 } from '../analytics/anomalies.js';
 import type { Config } from '../config.js';
 import {
+  anomalyJson,
   acknowledgeAnomaly,
   listAnomalies,
   type AcknowledgeResult,
@@ -369,18 +370,8 @@ type StoredJson = ReturnType<typeof storedJson>;
 
 function storedJson(a: StoredAnomaly) {
   return {
-    id: a.id,
-    device_ref: a.deviceRef,
+    ...anomalyJson(a),
     metric_type: a.metricType,
-    kind: a.kind,
-    method: a.method,
-    timestamp: a.start.toISOString(),
-    end: a.end.toISOString(),
-    value: a.value,
-    baseline: a.baseline,
-    variance_percent: a.variancePercent,
-    severity: a.severity,
-    message: a.message,
     detected_at: a.detectedAt.toISOString(),
     acknowledged_at: a.acknowledgedAt?.toISOString() ?? null,
     acknowledged_by: a.acknowledgedBy,

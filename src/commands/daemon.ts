@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { EXIT, PartialFailureError, ProviderError } from '../domain/errors.js';
+import { PartialFailureError, ProviderError } from '../domain/errors.js';
+import { withStopSignals } from '../signals.js';
 import { runDaemon, type CycleOutcome } from '../sync/daemon.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
@@ -60,34 +61,24 @@ export async function runDaemonCommand(
   ctx: Context,
   o: DaemonCommandOptions,
 ): Promise<CycleOutcome> {
-  const ac = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      ctx.out.stderr.write(`${sig} again: exiting now\n`);
-      process.exit(EXIT.INTERRUPTED);
-    }
-    ctx.log.info(`${sig}: stopping (finishing the open transaction, releasing leases)`);
-    ac.abort(new Error(`stopped by ${sig}`));
-    // Whatever still runs after 10 s is cut off.
-    setTimeout(() => process.exit(EXIT.INTERRUPTED), 10_000).unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await runDaemon({
-      config: ctx.config,
-      log: ctx.log,
-      env: ctx.env,
-      once: o.once,
-      signal: ac.signal,
-      pollMs: o.pollMinutes * 60_000,
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return withStopSignals(
+    (signal) =>
+      runDaemon({
+        config: ctx.config,
+        log: ctx.log,
+        env: ctx.env,
+        once: o.once,
+        signal,
+        pollMs: o.pollMinutes * 60_000,
+      }),
+    {
+      reason: (sig) => new Error(`stopped by ${sig}`),
+      onSignal: (sig) =>
+        ctx.log.info(`${sig}: stopping (finishing the open transaction, releasing leases)`),
+      // What still runs 10 s after the signal is cut off; a second signal exits at once.
+      forceExitAfterMs: 10_000,
+    },
+  );
 }
 
 export function makeDaemonCommand(): Command {

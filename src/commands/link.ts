@@ -7,6 +7,7 @@ import { linkMeter } from '../link/linkMeter.js';
 import type { ProviderDeps } from '../providers/index.js';
 import { formatInstant } from '../ui/format.js';
 import { toJson } from '../ui/output.js';
+import { withStopSignals } from '../signals.js';
 import { contextFrom, parseIntOption, withDatabase, type Context } from './context.js';
 
 export interface LinkOptions {
@@ -133,18 +134,13 @@ ORES tokens are sealed with IOT_ENCRYPTION_KEY (64 hex characters), which must b
     )
     .action(async (opts: LinkOptions, c: Command) => {
       const ctx = contextFrom(c);
-      const controller = new AbortController();
-      const onSignal = () =>
-        controller.abort(new InterruptedError('the link was interrupted; nothing was stored'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const device = await runLink(ctx, opts, { signal: controller.signal });
-        if (ctx.flags.json) ctx.out.stdout.write(toJson({ device }));
-        else ctx.out.stdout.write(describeLinkedDevice(device));
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      await withStopSignals(
+        async (signal) => {
+          const device = await runLink(ctx, opts, { signal });
+          if (ctx.flags.json) ctx.out.stdout.write(toJson({ device }));
+          else ctx.out.stdout.write(describeLinkedDevice(device));
+        },
+        { reason: () => new InterruptedError('the link was interrupted; nothing was stored') },
+      );
     });
 }

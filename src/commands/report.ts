@@ -18,7 +18,7 @@ import {
   type PeriodComparison,
   type StatsDataPoint,
 } from '../analytics/stats.js';
-import { listAnomalies, type StoredAnomaly } from '../db/anomalies.js';
+import { anomalyJson, listAnomalies, type StoredAnomaly } from '../db/anomalies.js';
 import { resolveBuilding, type Building } from '../db/buildings.js';
 import { listDevices } from '../db/devices.js';
 import { dailyAggregates } from '../db/stats.js';
@@ -203,19 +203,7 @@ export async function buildMonthlyReport(
     },
     daily: daily.data_points.map((p) => ({ day: p.period, total: p.total, coverage: p.coverage })),
     monthly_statistics: row,
-    anomalies: open.map((a: StoredAnomaly) => ({
-      id: a.id,
-      device_ref: a.deviceRef,
-      kind: a.kind,
-      method: a.method,
-      timestamp: a.start.toISOString(),
-      end: a.end.toISOString(),
-      value: a.value,
-      baseline: a.baseline,
-      variance_percent: a.variancePercent,
-      severity: a.severity,
-      message: a.message,
-    })),
+    anomalies: open.map(anomalyJson),
     meters: devices.map((d) => ({
       prm: d.prm,
       provider: d.provider,

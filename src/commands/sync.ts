@@ -11,6 +11,7 @@ import type { DeviceSyncResult } from '../sync/syncDevice.js';
 import { createProgress } from '../ui/progress.js';
 import { renderTable } from '../ui/table.js';
 import { toJson } from '../ui/output.js';
+import { withStopSignals } from '../signals.js';
 import { contextFrom, withDatabase, type Context } from './context.js';
 import { parseFrom, parseTo } from './dateRange.js';
 
@@ -98,17 +99,9 @@ export function makeSyncCommand(): Command {
     .option('--to <date>', 'end (default: today; day D is published on D+1)')
     .action(async (opts: SyncOptions, c: Command) => {
       const ctx = contextFrom(c);
-      const ac = new AbortController();
-      const stop = () => ac.abort(new Error('interrupted'));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      let out: SyncOutcome;
-      try {
-        out = await runSync(ctx, opts, { signal: ac.signal });
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      const out: SyncOutcome = await withStopSignals((signal) => runSync(ctx, opts, { signal }), {
+        reason: (sig) => new Error(`interrupted by ${sig}`),
+      });
       const rows = out.devices;
       if (ctx.flags.json) {
         ctx.out.stdout.write(

@@ -64,11 +64,11 @@ export async function openDatabase(config: Config, opts: OpenOptions): Promise<O
   }
   try {
     let migration: MigrateResult | null = null;
+    const timescale = await detectTimescale(db);
     if (opts.migrate !== false && db.kind !== 'embedded-via-daemon') {
       migration = await migrate(db);
-      await applyStoragePolicies(db, config.storage);
+      await applyStoragePolicies(db, config.storage, timescale);
     }
-    const timescale = await detectTimescale(db);
     return Object.assign(db, { timescale, notices, migration, embedded });
   } catch (e) {
     await db.close().catch(() => {});

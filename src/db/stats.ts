@@ -159,7 +159,8 @@ function clean(n: number): number {
  */
 export async function dailyAggregates(q: Queryable, f: DailyQuery): Promise<DailyAggregate[]> {
   const source = f.source ?? (await dailySource(q, f.zone, f));
-  if (source === 'aggregate' && !sameDaysAsAggregate(f.zone, f.fromDay, f.toDay)) {
+  // dailySource already checked the calendar; a source forced by the caller is checked here.
+  if (f.source === 'aggregate' && !sameDaysAsAggregate(f.zone, f.fromDay, f.toDay)) {
     throw new RangeError(`the daily aggregate is bucketed in ${AGGREGATE_ZONE}, not ${f.zone}`);
   }
   if (source === 'aggregate' && (await isContinuous(q))) await refreshDays(q, f.fromDay, f.toDay);

@@ -46,8 +46,12 @@ export interface StoragePolicy {
  * Sets compression, retention and aggregate-refresh policies to the configured values.
  * Returns the features in force. No-op (empty list) without TimescaleDB.
  */
-export async function applyStoragePolicies(db: Queryable, p: StoragePolicy): Promise<string[]> {
-  const info = await detectTimescale(db);
+export async function applyStoragePolicies(
+  db: Queryable,
+  p: StoragePolicy,
+  known?: TimescaleInfo,
+): Promise<string[]> {
+  const info = known ?? (await detectTimescale(db));
   if (!info.installed) return [];
   const jobs = await db.query<{
     proc_name: string;

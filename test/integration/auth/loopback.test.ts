@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
+import { portClosed } from '../../helpers/net.js';
 import { describe, expect, it } from 'vitest';
 import { startLoopbackListener } from '../../../src/auth/loopback.js';
 import { encodeRelayState, randomState } from '../../../src/auth/pkce.js';
@@ -21,26 +22,6 @@ function browse(port: number, path: string): Promise<Page> {
     });
     req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
     req.on('error', reject);
-  });
-}
-
-/** True when a new TCP connection to the port is refused (nothing listens any more). */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, 2000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve(e.code === 'ECONNREFUSED');
-    });
   });
 }
 
@@ -78,7 +59,7 @@ describe('loopback listener', () => {
       state,
       usagePointId: '12345678901234',
     });
-    expect(await refused(listener.port)).toBe(true);
+    expect(await portClosed(listener.port)).toBe(true);
   });
 
   it('reads the Enedis v2 autorisation_id', async () => {
@@ -108,7 +89,7 @@ describe('loopback listener', () => {
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).toContain('possible CSRF');
     expect(error.message).toContain('nothing was stored');
-    expect(await refused(listener.port)).toBe(true);
+    expect(await portClosed(listener.port)).toBe(true);
   });
 
   it('rejects a code that comes without a state', async () => {
@@ -126,7 +107,7 @@ describe('loopback listener', () => {
     const error = await rejection(listener.result);
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).toBe('consent refused at the provider');
-    expect(await refused(listener.port)).toBe(true);
+    expect(await portClosed(listener.port)).toBe(true);
   });
 
   it('shows other provider errors escaped, as text', async () => {
@@ -151,7 +132,7 @@ describe('loopback listener', () => {
     expect(error.message).toBe(
       'no answer from the browser within 0.2 s; run again or pass --timeout',
     );
-    expect(await refused(listener.port)).toBe(true);
+    expect(await portClosed(listener.port)).toBe(true);
   });
 
   it('drops idle keep-alive connections when it closes, so the process can exit', async () => {
@@ -180,7 +161,7 @@ describe('loopback listener', () => {
     });
     controller.abort();
     expect(await rejection(listener.result)).toBeInstanceOf(InterruptedError);
-    expect(await refused(listener.port)).toBe(true);
+    expect(await portClosed(listener.port)).toBe(true);
   });
 
   it('stops on close() before any answer', async () => {
@@ -188,7 +169,7 @@ describe('loopback listener', () => {
     await listener.close();
     await listener.close();
     expect(await rejection(listener.result)).toBeInstanceOf(InterruptedError);
-    expect(await refused(listener.port)).toBe(true);
+    expect(await portClosed(listener.port)).toBe(true);
   });
 
   it('expects a relay state that carries its own port', async () => {
@@ -211,6 +192,6 @@ describe('loopback listener', () => {
     expect(second.message).toContain(`port ${port}`);
     await browse(port, `/callback?code=x&state=${state}`);
     await listener.result;
-    expect(await refused(port)).toBe(true);
+    expect(await portClosed(port)).toBe(true);
   });
 });

@@ -2,7 +2,6 @@
  * Shared pieces of the link tests: a simulator with a fixed clock, a Config pointed at it,
  * a logger whose lines the tests can read, and "browsers" built on fetch.
  */
-import { connect } from 'node:net';
 import { resolveConfig, type Config } from '../../../src/config.js';
 import { createLogger, type Logger } from '../../../src/ui/logger.js';
 import { startSimulator, type Simulator } from '../../../src/simulator/server.js';
@@ -68,22 +67,4 @@ export function redirectUriOf(url: string): string {
   return r;
 }
 
-/** True when nothing listens on the port any more (connection refused). */
-export function portClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, 2000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve(e.code === 'ECONNREFUSED');
-    });
-  });
-}
+export { portClosed } from '../../helpers/net.js';
