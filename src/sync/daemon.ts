@@ -69,8 +69,8 @@ async function serveSocket(
   const useUnix = Buffer.byteLength(socketPath) < 100;
   const server = new PGLiteSocketServer(
     useUnix
-      ? { db: db.embedded.pglite as never, path: socketPath }
-      : { db: db.embedded.pglite as never, host: '127.0.0.1', port: 0 },
+      ? { db: db.embedded.pglite, path: socketPath }
+      : { db: db.embedded.pglite, host: '127.0.0.1', port: 0 },
   );
   await server.start();
   let where = socketPath;
