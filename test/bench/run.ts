@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { fixed, type Print } from './common.js';
+import { run as runFootprint } from './footprint.js';
 import { run as runIngest } from './ingest.js';
 import { run as runStats } from './stats.js';
 import { run as runSync } from './sync.js';
@@ -55,6 +56,12 @@ const BENCHES: Bench[] = [
     name: 'detection',
     title: 'Detection quality: profile vs moving-average (issue 5 (1))',
     run: runDetection,
+  },
+  {
+    name: 'footprint',
+    title:
+      'Footprint: peak RSS and wall time of CLI commands, with and without a daemon (issue 15)',
+    run: runFootprint,
   },
 ];
 
