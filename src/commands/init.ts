@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { input, select, confirm } from '@inquirer/prompts';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, loadConfig } from '../config.js';
 import { PROVIDER_LABELS, providerForTimeZone } from '../config/providers.js';
@@ -130,13 +130,15 @@ export function makeInitCommand(): Command {
     .option('--file <path>', 'where to write the config (default: ./koprogo-iot.config.json)')
     .option('--building <name>', 'add this building')
     .option('--timezone <zone>', `time zone of the building (default ${DEFAULT_TIME_ZONE})`)
-    .option('--provider <name>', `${PROVIDERS.join(' | ')} (default: the time zone's)`)
+    .addOption(
+      new Option('--provider <name>', "meter provider (default: the time zone's)").choices(
+        PROVIDERS,
+      ),
+    )
     .option('--force', 'overwrite an existing config file')
     .option('-y, --yes', 'no questions: take flags and defaults')
     .action(async (opts: InitOptions, c: Command) => {
       const ctx = contextFrom(c);
-      if (opts.provider && !(PROVIDERS as readonly string[]).includes(opts.provider))
-        throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
       const r = await runInit(ctx, opts);
       if (!r.written) {
         ctx.out.stderr.write(`kept ${r.file}; nothing was changed\n`);

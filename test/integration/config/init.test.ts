@@ -133,6 +133,14 @@ describe('init', () => {
     );
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('Next: koprogo-iot link --provider enedis');
+    const unknown = path.join(dir, 'unknown-provider.json');
+    const bad = await runCli(['init', '--yes', '--file', unknown, '--provider', 'p1'], {
+      env,
+      cwd: dir,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Allowed choices are enedis, ores');
+    expect(fs.existsSync(unknown)).toBe(false);
   });
 
   it('declining "Overwrite?" in the wizard changes nothing and is not an error', async () => {
