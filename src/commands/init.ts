@@ -14,8 +14,6 @@ import { ConflictError, InterruptedError, UsageError } from '../domain/errors.js
 import { initProject } from '../services/initProject.js';
 import { contextFrom, type Context } from './context.js';
 
-export { starterConfig };
-
 export interface InitOptions {
   file?: string;
   building?: string;

@@ -10,10 +10,10 @@ import { defaultProviderSettings } from '../providers/settings.js';
 import type { ProviderSettings } from '../providers/types.js';
 import { httpUrl, int, num, oneOf, optional, section, str, timeZone } from './fields.js';
 
-export interface ProviderConfig extends ProviderSettings {
+export type ProviderConfig = ProviderSettings & {
   /** Where the provider sends the browser back: a relay page (Enedis production) or unset (loopback). */
   redirectUri?: string;
-}
+};
 
 /** How a person recognises each provider in a list. */
 export const PROVIDER_LABELS: Record<ProviderName, string> = {

@@ -127,6 +127,31 @@ function databaseUrlInFile(rawIn: Record<string, unknown>): string[] {
     : [];
 }
 
+/**
+ * The embedded database's directory, checked from the merged raw values so its problem is
+ * listed with the others. Not checked when a server URL is set: it is not used then.
+ */
+function checkDataDir(raw: Record<string, unknown>, env: Env, sources: Map<string, string>) {
+  const db = (raw.database ?? {}) as Record<string, unknown>;
+  const given = typeof db.dataDir === 'string' && db.dataDir !== '' ? db.dataDir : null;
+  const dir = path.resolve(given ?? defaultDataDir(env));
+  const serverUrl = typeof db.url === 'string' && db.url !== '';
+  const what = serverUrl ? null : dataDirProblem(dir, given !== null);
+  const from = sources.get('database.dataDir');
+  return {
+    path: dir,
+    problem: what && `database.dataDir${from ? ` (from ${from})` : ''} ${what}`,
+  };
+}
+
+function problemHint(count: number, dataDir: boolean): string {
+  const fix = 'fix them (see koprogo-iot.config.example.json for every key)';
+  if (!dataDir) return fix;
+  const dir =
+    'give --data-dir (or KOPROGO_IOT_DATA_DIR) a directory you can write, or leave it unset for the default';
+  return count > 1 ? `${fix}; ${dir}` : dir;
+}
+
 export function resolveConfig(
   rawIn: unknown,
   envIn: Env,
@@ -150,24 +175,13 @@ export function resolveConfig(
     ...(parsed.success ? [] : problemLines(parsed.error.issues, sources)),
     ...unknownRuleChannels(raw).map((p) => `${keyPath(p.path)} ${p.message}`),
   ];
+  const dir = checkDataDir(raw, env, sources);
+  if (dir.problem) problems.push(dir.problem);
   const file = parsed.success ? parsed.data : null;
-  const dataDir = path.resolve(file?.database.dataDir ?? defaultDataDir(env));
-  const dirProblem =
-    file && !file.database.url
-      ? dataDirProblem(dataDir, file.database.dataDir !== undefined)
-      : null;
-  if (dirProblem) {
-    const from = sources.get('database.dataDir');
-    problems.push(`database.dataDir${from ? ` (from ${from})` : ''} ${dirProblem}`);
-  }
   if (problems.length > 0 || !file) {
     throw new ConfigError(
       `${source} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-      {
-        hint: dirProblem
-          ? 'give --data-dir (or KOPROGO_IOT_DATA_DIR) a directory you can write, or leave it unset for the default'
-          : 'fix them (see koprogo-iot.config.example.json for every key)',
-      },
+      { hint: problemHint(problems.length, dir.problem !== null) },
     );
   }
   for (const name of PROVIDERS)
@@ -175,7 +189,7 @@ export function resolveConfig(
   return {
     ...file,
     configFile,
-    database: { url: file.database.url ?? null, dataDir },
+    database: { url: file.database.url ?? null, dataDir: dir.path },
     encryptionKey: env.IOT_ENCRYPTION_KEY ?? null,
     output: { json: !!flags.json, quiet: !!flags.quiet, verbose: !!flags.verbose },
   };

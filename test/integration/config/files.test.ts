@@ -95,6 +95,12 @@ describe('the data directory', () => {
     const file = write('also-a-file', 'x');
     const e = thrown(() => resolveConfig({}, { KOPROGO_IOT_DATA_DIR: file }, {}, null));
     expect(e.message).toContain(`database.dataDir (from KOPROGO_IOT_DATA_DIR) "${file}" is a file`);
+    const both = thrown(() =>
+      resolveConfig({ sync: { retries: 99 } }, { KOPROGO_IOT_DATA_DIR: file }, {}, null),
+    );
+    expect(both.message).toMatch(/^configuration has 2 problem\(s\):/);
+    expect(both.message).toContain('sync.retries must be an integer from 0 to 10');
+    expect(both.hint).toContain('a directory you can write');
     // With a server database the directory is not used, so it is not checked.
     expect(
       resolveConfig({}, { KOPROGO_IOT_DATA_DIR: file, DATABASE_URL: 'postgres://h/db' }, {}, null)
