@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import {
   resolveConfig,
 } from '../../../src/config.js';
 import { ConfigError } from '../../../src/domain/errors.js';
-import { runCli } from '../../helpers/cli.js';
+import { BIN, runCli } from '../../helpers/cli.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -90,6 +91,44 @@ describe('the data directory', () => {
       expect(r.stderr).not.toContain('unexpected');
     }
   });
+
+  // Write permission means nothing to root: the check runs as the unprivileged user "nobody".
+  const asNobody = process.getuid?.() === 0 && spawnSync('runuser', ['--help']).status === 0;
+  it.runIf(asNobody)(
+    'a directory the user cannot write is a config error, not "unexpected"',
+    () => {
+      const open = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-perm-'));
+      fs.chmodSync(open, 0o755);
+      const locked = path.join(open, 'locked');
+      fs.mkdirSync(locked, { mode: 0o555 });
+      try {
+        const r = spawnSync(
+          'runuser',
+          [
+            '-u',
+            'nobody',
+            '--',
+            process.execPath,
+            BIN,
+            '--data-dir',
+            path.join(locked, 'db'),
+            'buildings',
+            'list',
+          ],
+          {
+            env: { PATH: process.env.PATH, HOME: open, XDG_CONFIG_HOME: open, NO_COLOR: '1' },
+            cwd: open,
+            encoding: 'utf8',
+          },
+        );
+        expect(r.stderr).toContain(`cannot be created: "${locked}" is not writable by this user`);
+        expect(r.stderr).toContain('hint: give --data-dir');
+        expect(r.status).toBe(3);
+      } finally {
+        fs.rmSync(open, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('names the variable when the bad directory came from the environment', () => {
     const file = write('also-a-file', 'x');
