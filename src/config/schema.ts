@@ -4,7 +4,7 @@
  * file's check and the starter file `init` writes all come from here.
  */
 import { z } from 'zod';
-import { ANOMALY_METHODS, type Language } from '../analytics/anomalyTypes.js';
+import { ANOMALY_METHODS, SEVERITIES, type Language } from '../analytics/anomalyTypes.js';
 import {
   bool,
   httpUrl,
@@ -53,7 +53,7 @@ const alertRule = section({
   condition: withDefault(oneOf(ALERT_CONDITIONS), 'above_baseline'),
   threshold_type: withDefault(oneOf(['percent']), 'percent'),
   threshold_percent: withDefault(thresholdPercent(), 150),
-  severity: withDefault(oneOf(['minor', 'major', 'critical']), 'major'),
+  severity: withDefault(oneOf(SEVERITIES), 'major'),
   channels: withDefault(z.array(str(), { error: 'must be a list of channel names' }), ['log']),
 });
 export type AlertRule = z.output<typeof alertRule>;
