@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addBuilding, listBuildings } from '../db/buildings.js';
 import { UsageError } from '../domain/errors.js';
-import { isValidTimeZone } from '../configValidate.js';
+import { isValidTimeZone } from '../config.js';
 import { renderTable } from '../ui/table.js';
 import { writeResult } from '../ui/output.js';
 import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
