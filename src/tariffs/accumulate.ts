@@ -4,9 +4,10 @@
  * each reading's kWh is rounded to 0.000001 kWh (1 mWh) once, on the way in.
  */
 import { InputError } from '../domain/errors.js';
-import { bandOf, localTimeOf } from './bands.js';
+import { bandOf } from './bands.js';
 import { CarbonBuckets, type Country } from './carbon.js';
 import { QuarterHours } from './capacity.js';
+import { LocalClock } from './localClock.js';
 import { EXCLUSIVE_NIGHT_BAND } from './schema.js';
 import type { Segment } from './segments.js';
 import type { TempoCalendar } from './tempoCalendar.js';
@@ -74,6 +75,7 @@ export function accumulate(
   }));
   const allQuarters = new QuarterHours();
   const carbon = new Map<Country, CarbonBuckets>();
+  const clock = new LocalClock(zone);
   for (const r of readings) {
     const ms = r.start.getTime();
     const micro = toMicroKwh(r.kwh);
@@ -87,7 +89,7 @@ export function accumulate(
       t.injection += micro;
       continue;
     }
-    const local = localTimeOf(ms, zone);
+    const local = clock.local(ms);
     const exclusive =
       version.exclusiveNight && r.deviceRef !== undefined
         ? version.exclusiveNight.deviceRefs.includes(r.deviceRef)

@@ -6,6 +6,7 @@
  * marked "estimated".
  */
 import { DateTime } from 'luxon';
+import { LocalClock } from './localClock.js';
 import { add, decimal, div, exact, fromMicro, max, sum, type Exact } from './exact.js';
 
 const QUARTER_MS = 900_000;
@@ -46,8 +47,9 @@ export class QuarterHours {
   /** The highest quarter-hour per local month. */
   peaksByMonth(zone: string): Map<string, MonthPeak> {
     const out = new Map<string, MonthPeak>();
+    const clock = new LocalClock(zone);
     for (const [q, micro] of this.energy) {
-      const month = DateTime.fromMillis(q, { zone }).toFormat('yyyy-MM');
+      const month = clock.month(q);
       const microKw = micro * 4;
       const best = out.get(month);
       // Ties keep the earliest quarter-hour: that is when the peak was first reached.
