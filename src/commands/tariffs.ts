@@ -6,6 +6,7 @@
  * --tariffs (a whole config file, or a file holding the section alone).
  */
 import { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { parseDateArg } from '../analytics/periods.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { ConfigError, UsageError } from '../domain/errors.js';
@@ -19,7 +20,6 @@ import {
 import type { LineKind } from '../tariffs/lines.js';
 import { centsText } from '../tariffs/exact.js';
 import { createColors } from '../ui/color.js';
-import { formatInstant } from '../ui/format.js';
 import { writeResult } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
@@ -125,7 +125,19 @@ export function comparisonRows(res: PriceConsumptionResult): ComparisonRow[] {
   });
 }
 
-function renderPlanDetail(p: PricedPlan, color: boolean): string {
+/** An instant as the building's wall clock: 2026-09-10 18:00. */
+function localText(d: Date, zone: string): string {
+  return DateTime.fromJSDate(d, { zone }).toFormat('yyyy-MM-dd HH:mm');
+}
+
+/** The plans a priced schedule used: "fluvius", or "contract (base, then hphc)". */
+function planTitle(p: PricedPlan): string {
+  if (p.name !== 'contract') return p.label ? `${p.name} — ${p.label}` : p.name;
+  const names = [...new Set(p.bill.segments.map((s) => s.plan))];
+  return `building contract (${names.join(', then ')})`;
+}
+
+function renderPlanDetail(p: PricedPlan, zone: string, color: boolean): string {
   const paint = createColors(color);
   const rows = p.bill.lines.map((l) => ({
     line: l.label,
@@ -143,7 +155,7 @@ function renderPlanDetail(p: PricedPlan, color: boolean): string {
     });
   rows.push({ line: 'Total', quantity: '', unitPrice: '', amount: p.bill.total });
   const out = [
-    paint.bold(`${p.name}${p.label ? ` — ${p.label}` : ''}`),
+    paint.bold(planTitle(p)),
     renderTable({
       columns: [
         { key: 'line', header: 'Line' },
@@ -158,7 +170,7 @@ function renderPlanDetail(p: PricedPlan, color: boolean): string {
   for (const k of p.bill.peaks)
     out.push(
       paint.dim(
-        `capacity ${k.month}: peak ${k.peakKw ?? '-'} kW${k.at ? ` at ${formatInstant(k.at)}` : ''}` +
+        `capacity ${k.month}: peak ${k.peakKw ?? '-'} kW${k.at ? ` at ${localText(k.at, zone)}` : ''}` +
           `${k.source === 'estimated' ? ' (estimated from intervals longer than 15 min)' : ''}, billed ${k.billedKw} kW (${k.mode})`,
       ),
     );
@@ -168,6 +180,7 @@ function renderPlanDetail(p: PricedPlan, color: boolean): string {
 export function renderSimulation(res: PriceConsumptionResult, color: boolean): string {
   const paint = createColors(color);
   const rows = comparisonRows(res);
+  const zone = res.building.timezone;
   const money = (key: keyof ComparisonRow, header: string) => ({
     key,
     header,
@@ -178,7 +191,10 @@ export function renderSimulation(res: PriceConsumptionResult, color: boolean): s
     columns: [
       { key: 'plan', header: 'Plan' },
       { key: 'kwh', header: 'Consumption', unit: 'kWh', align: 'right' },
-      ...GROUPS.map((g) => money(g.key as keyof ComparisonRow, g.header)),
+      // Kinds of line no plan has (no network line, no capacity…) would only be zeros.
+      ...GROUPS.filter((g) => rows.some((r) => r[g.key as keyof ComparisonRow] !== '0.00')).map(
+        (g) => money(g.key as keyof ComparisonRow, g.header),
+      ),
       money('excl_vat', 'Excl. VAT'),
       money('vat', 'VAT'),
       money('total', 'Total'),
@@ -190,14 +206,14 @@ export function renderSimulation(res: PriceConsumptionResult, color: boolean): s
   });
   const head = paint.bold(
     `Tariff simulation — ${res.building.name} (${res.building.timezone}), ` +
-      `${formatInstant(res.from)} to ${formatInstant(res.to)}`,
+      `${localText(res.from, zone)} to ${localText(res.to, zone)}`,
   );
   const readings = res.plans[0]?.bill.readings ?? 0;
   return [
     head,
     table,
     paint.dim(`${readings} readings priced; amounts rounded to the cent once per line`),
-    ...res.plans.map((p) => `\n${renderPlanDetail(p, color)}`),
+    ...res.plans.map((p) => `\n${renderPlanDetail(p, res.building.timezone, color)}`),
   ].join('\n');
 }
 

@@ -270,7 +270,13 @@ describe('tariffs simulate', () => {
     expect(r.stdout).toMatch(/Capacity 2026-09\s+4\.0000 kW·month\s+4\.48\s+17\.92/);
     expect(r.stdout).toMatch(/Injection credit\s+4\.000 kWh\s+-0\.04\s+-0\.16/);
     expect(r.stdout).toMatch(/Total\s+248\.04/);
-    expect(r.stdout).toContain('capacity 2026-09: peak 4.000 kW at 2026-09-10');
+    expect(r.stdout).toContain('building contract (fluvius)');
+    // 16:00 UTC is 18:00 on the building's clock (CEST).
+    expect(r.stdout).toContain(
+      'capacity 2026-09: peak 4.000 kW at 2026-09-10 18:00, billed 4.000 kW',
+    );
+    // No plan has network or tax lines: no columns of zeros.
+    expect(r.stdout).not.toContain('Network (€)');
   }, 60_000);
 
   it('names an unknown plan and the ones configured (exit 3)', async () => {
