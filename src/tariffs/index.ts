@@ -6,7 +6,7 @@ export * from './schema.js';
 export { parseTariffPlans, tariffPlansFromRawConfig, contractOf, scheduleFor } from './config.js';
 export { parseTempoCalendar, type TempoCalendar } from './tempoCalendar.js';
 export { singlePlanSchedule, type ScheduleEntry } from './segments.js';
-export { priceBill, priceExact, roundBill, exactTotal } from './price.js';
+export { priceBill, priceExact, roundBill, exactTotal, marginalCost } from './price.js';
 export type { Bill, BillLine, ExactBill, PriceRequest, PricingReading } from './price.js';
 export { DEFAULT_CARBON_FACTORS, type CarbonResult, type Country } from './carbon.js';
 export { monthlyPeaks } from './peaks.js';

@@ -222,3 +222,20 @@ export function priceBill(req: PriceRequest): Bill {
 export function exactTotal(lines: readonly ExactLine[]): Exact {
   return lines.reduce((s, l) => add(s, l.amount), ZERO);
 }
+
+/** Kinds of line that grow with each kWh taken: what extra consumption costs. */
+const PER_KWH_KINDS: readonly LineKind[] = ['energy', 'network', 'tax'];
+
+/**
+ * What some consumption costs at the margin: its energy, network and tax lines with VAT,
+ * without the subscription, fixed fees or capacity charge (an over-consumption's cost, for
+ * anomalies). `readings` are the extra kWh, placed at the times they were taken.
+ */
+export function marginalCost(req: PriceRequest): Bill {
+  const x = priceExact(req);
+  return roundBill(
+    { ...x, lines: x.lines.filter((l) => PER_KWH_KINDS.includes(l.kind)), peaks: [] },
+    req.from,
+    req.to,
+  );
+}
