@@ -31,12 +31,23 @@ function isoDate(d: Date): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
+/** Offsets by zone and UTC hour, shared by every clock: the IANA lookup is the slow part. */
+const OFFSETS = new Map<string, Map<number, number>>();
+
 export class LocalClock {
   private readonly zone: IANAZone;
-  private readonly offsets = new Map<number, number>();
+  private readonly offsets: Map<number, number>;
+  /** The calendar fields of each local day met, by days since the epoch on the wall clock. */
+  private readonly days = new Map<
+    number,
+    Pick<LocalTime, 'date' | 'previousDate' | 'weekday' | 'month'>
+  >();
 
   constructor(zone: string) {
     this.zone = IANAZone.create(zone);
+    let offsets = OFFSETS.get(zone);
+    if (!offsets) OFFSETS.set(zone, (offsets = new Map()));
+    this.offsets = offsets;
   }
 
   /** Offset from UTC in minutes at an instant. */
@@ -48,17 +59,22 @@ export class LocalClock {
   }
 
   local(ms: number): LocalTime {
-    const shifted = new Date(ms + this.offsetMinutes(ms) * 60_000);
-    const date = isoDate(shifted);
-    const hour = shifted.getUTCHours();
-    return {
-      date,
-      previousDate: isoDate(new Date(shifted.getTime() - 86_400_000)),
-      minute: hour * 60 + shifted.getUTCMinutes(),
-      weekday: ((shifted.getUTCDay() + 6) % 7) + 1,
-      month: date.slice(0, 7),
-      hour,
-    };
+    const wall = ms + this.offsetMinutes(ms) * 60_000;
+    const dayIndex = Math.floor(wall / 86_400_000);
+    let day = this.days.get(dayIndex);
+    if (!day) {
+      const midnight = new Date(dayIndex * 86_400_000);
+      const date = isoDate(midnight);
+      day = {
+        date,
+        previousDate: isoDate(new Date((dayIndex - 1) * 86_400_000)),
+        weekday: ((midnight.getUTCDay() + 6) % 7) + 1,
+        month: date.slice(0, 7),
+      };
+      this.days.set(dayIndex, day);
+    }
+    const minute = Math.floor((wall - dayIndex * 86_400_000) / 60_000);
+    return { ...day, minute, hour: Math.floor(minute / 60) };
   }
 
   /** YYYY-MM of an instant. */
