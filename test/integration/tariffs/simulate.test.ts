@@ -112,6 +112,18 @@ const TARIFFS = {
         },
       ],
     },
+    'fluvius-rolling': {
+      country: 'BE',
+      kind: 'be-single',
+      versions: [
+        {
+          validFrom: '2026-01-01',
+          energy: { single: '0.30' },
+          capacity: { perKwYear: '53.76', mode: 'rolling-12-month-average' },
+          vatPercent: 6,
+        },
+      ],
+    },
   },
   buildings: { 'Maison Molière': [{ validFrom: '2026-01-01', plan: 'fluvius' }] },
 };
@@ -138,6 +150,12 @@ beforeAll(async () => {
     await upsertReadings(
       db,
       readings(be.id, 'Europe/Brussels', '2026-09-01', '2026-10-01', 900, spike),
+    );
+    // August: one 5 kW quarter-hour (1.25 kWh), the history of the rolling average.
+    const august = (t: DateTime) => (t.toFormat("dd'T'HH:mm") === '20T19:00' ? 1.25 : 0.25);
+    await upsertReadings(
+      db,
+      readings(be.id, 'Europe/Brussels', '2026-08-01', '2026-09-01', 900, august),
     );
     const sunny = (t: DateTime) => (t.hour >= 12 && t.hour < 14 && t.day === 5 ? 0.5 : 0);
     await upsertReadings(
@@ -279,11 +297,48 @@ describe('tariffs simulate', () => {
     expect(r.stdout).not.toContain('Network (€)');
   }, 60_000);
 
+  it('reads the months before the period for the rolling 12-month capacity average', async () => {
+    const r = await run([
+      ...simulate,
+      tariffsFile,
+      '--building',
+      'Maison Molière',
+      '--plan',
+      'fluvius',
+      '--plan',
+      'fluvius-rolling',
+      '--from',
+      '2026-09-01',
+      '--to',
+      '2026-09-30',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      plans: {
+        name: string;
+        bill: {
+          consumptionKwh: string;
+          peaks: { billedKw: string }[];
+          lines: { label: string; amount: string }[];
+        };
+      }[];
+    };
+    const capacity = (i: number) =>
+      doc.plans[i]?.bill.lines.find((l) => l.label === 'Capacity 2026-09')?.amount;
+    // Monthly: September's own 4 kW → 17.92. Rolling: (5 + 4) / 2 = 4.5 kW × 53.76 / 12 = 20.16.
+    expect([capacity(0), capacity(1)]).toEqual(['17.92', '20.16']);
+    expect(doc.plans[1]?.bill.peaks[0]?.billedKw).toBe('4.500');
+    // August fed the history only: both price September's 720.75 kWh.
+    expect(doc.plans.map((p) => p.bill.consumptionKwh)).toEqual(['720.750', '720.750']);
+  }, 60_000);
+
   it('names an unknown plan and the ones configured (exit 3)', async () => {
     const r = await run([...simulate, tariffsFile, '--plan', 'edf', '--building', 'Les Tilleuls']);
     expect(r.code).toBe(EXIT.CONFIG);
     expect(r.stderr).toContain('error: no tariff plan "edf"');
-    expect(r.stderr).toContain('configured plans: base, hphc, tempo, fluvius');
+    expect(r.stderr).toContain('configured plans: base, hphc, tempo, fluvius, fluvius-rolling');
   });
 });
 
