@@ -342,6 +342,15 @@ describe('tariffs simulate', () => {
   });
 });
 
+describe('tariffs list', () => {
+  it('lists the plans with their kind and version dates', async () => {
+    const r = await run(['tariffs', 'list', '--tariffs', tariffsFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/hphc\s+FR\s+hp-hc\s+2025-08-01\s+HP\/HC 22:00–06:00/);
+    expect(r.stdout).toMatch(/fluvius-rolling\s+BE\s+be-single\s+2026-01-01/);
+  });
+});
+
 describe('tariffs simulate, spawned', () => {
   it('refuses an impossible date with exit 2 and one line', async () => {
     const r = await runCli(
