@@ -94,13 +94,9 @@ function networkPrice(v: PlanVersion, band: string): Exact | null {
   return decimal(v.network);
 }
 
-export function segmentLines(
-  t: SegmentTotals,
-  zone: string,
-  history: ReadonlyMap<string, MonthPeak>,
-): { lines: ExactLine[]; peaks: CapacityPeak[] } {
+/** Energy and network per band, then taxes on the stretch's whole kWh. */
+function kwhLines(t: SegmentTotals, vat: string): ExactLine[] {
   const { plan, version: v } = t.segment;
-  const vat = String(v.vatPercent);
   const lines: ExactLine[] = [];
   let totalMicro = 0;
   for (const band of bandsOf(plan.kind, v)) {
@@ -113,11 +109,26 @@ export function segmentLines(
     const net = networkPrice(v, band);
     if (net) lines.push(line('network', `Network ${label}`, band, 'kWh', kwh, net, vat));
   }
-  const total = fromMicro(totalMicro);
-  for (const tax of v.taxes)
-    if (totalMicro > 0)
-      lines.push(line('tax', tax.label, null, 'kWh', total, decimal(tax.perKwh), vat));
+  if (totalMicro > 0)
+    for (const tax of v.taxes)
+      lines.push(
+        line('tax', tax.label, null, 'kWh', fromMicro(totalMicro), decimal(tax.perKwh), vat),
+      );
+  return lines;
+}
 
+/**
+ * Per local month met by the stretch: subscription and fixed fees for the share of the
+ * month's time it covers, and the capacity charge on that share.
+ */
+function monthlyLines(
+  t: SegmentTotals,
+  zone: string,
+  history: ReadonlyMap<string, MonthPeak>,
+  vat: string,
+): { lines: ExactLine[]; peaks: CapacityPeak[] } {
+  const v = t.segment.version;
+  const lines: ExactLine[] = [];
   const peaks: CapacityPeak[] = [];
   const partPeaks = t.quarters.peaksByMonth(zone);
   for (const part of monthParts(t.segment.from, t.segment.to, zone)) {
@@ -129,27 +140,37 @@ export function segmentLines(
     }
     for (const fee of v.fixed)
       lines.push(line('fixed', fee.label, null, 'month', share, decimal(fee.perMonth), vat));
-    if (v.capacity) {
-      const own = partPeaks.get(part.month);
-      const kw = capacityKw(v.capacity.mode, part.month, own, history, v.capacity.minimumKw);
-      const perKwMonth = div(decimal(v.capacity.perKwYear), exact(12n));
-      const label = `Capacity ${part.month}`;
-      lines.push(line('capacity', label, null, 'kW·month', mul(kw, share), perKwMonth, vat));
-      peaks.push({
-        month: part.month,
-        peakKw: own ? fromMicro(own.microKw) : null,
-        at: own?.at ?? null,
-        source: own?.source ?? null,
-        billedKw: kw,
-        mode: v.capacity.mode,
-      });
-    }
-  }
-  if (v.injection && t.injection > 0) {
-    const price = neg(decimal(v.injection.perKwh));
-    lines.push(
-      line('injection', 'Injection credit', null, 'kWh', fromMicro(t.injection), price, null),
-    );
+    if (!v.capacity) continue;
+    const own = partPeaks.get(part.month);
+    const kw = capacityKw(v.capacity.mode, part.month, own, history, v.capacity.minimumKw);
+    const perKwMonth = div(decimal(v.capacity.perKwYear), exact(12n));
+    const label = `Capacity ${part.month}`;
+    lines.push(line('capacity', label, null, 'kW·month', mul(kw, share), perKwMonth, vat));
+    peaks.push({
+      month: part.month,
+      peakKw: own ? fromMicro(own.microKw) : null,
+      at: own?.at ?? null,
+      source: own?.source ?? null,
+      billedKw: kw,
+      mode: v.capacity.mode,
+    });
   }
   return { lines, peaks };
+}
+
+export function segmentLines(
+  t: SegmentTotals,
+  zone: string,
+  history: ReadonlyMap<string, MonthPeak>,
+): { lines: ExactLine[]; peaks: CapacityPeak[] } {
+  const v = t.segment.version;
+  const vat = String(v.vatPercent);
+  const monthly = monthlyLines(t, zone, history, vat);
+  const lines = [...kwhLines(t, vat), ...monthly.lines];
+  if (v.injection && t.injection > 0) {
+    const price = neg(decimal(v.injection.perKwh));
+    const kwh = fromMicro(t.injection);
+    lines.push(line('injection', 'Injection credit', null, 'kWh', kwh, price, null));
+  }
+  return { lines, peaks: monthly.peaks };
 }
