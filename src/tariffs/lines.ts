@@ -125,6 +125,7 @@ function monthlyLines(
   t: SegmentTotals,
   zone: string,
   history: ReadonlyMap<string, MonthPeak>,
+  measured: ReadonlyMap<string, MonthPeak>,
   vat: string,
 ): { lines: ExactLine[]; peaks: CapacityPeak[] } {
   const v = t.segment.version;
@@ -141,7 +142,7 @@ function monthlyLines(
     for (const fee of v.fixed)
       lines.push(line('fixed', fee.label, null, 'month', share, decimal(fee.perMonth), vat));
     if (!v.capacity) continue;
-    const own = partPeaks.get(part.month);
+    const own = measured.get(part.month) ?? partPeaks.get(part.month);
     const kw = capacityKw(v.capacity.mode, part.month, own, history, v.capacity.minimumKw);
     const perKwMonth = div(decimal(v.capacity.perKwYear), exact(12n));
     const label = `Capacity ${part.month}`;
@@ -162,10 +163,11 @@ export function segmentLines(
   t: SegmentTotals,
   zone: string,
   history: ReadonlyMap<string, MonthPeak>,
+  measured: ReadonlyMap<string, MonthPeak> = new Map(),
 ): { lines: ExactLine[]; peaks: CapacityPeak[] } {
   const v = t.segment.version;
   const vat = String(v.vatPercent);
-  const monthly = monthlyLines(t, zone, history, vat);
+  const monthly = monthlyLines(t, zone, history, measured, vat);
   const lines = [...kwhLines(t, vat), ...monthly.lines];
   if (v.injection && t.injection > 0) {
     const price = neg(decimal(v.injection.perKwh));

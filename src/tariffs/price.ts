@@ -7,7 +7,8 @@
  * rate, the rate times the sum of the rounded lines that carry it, rounded once; the total
  * is subtotal + VAT. So the lines printed always add up to the total printed.
  */
-import { accumulate, type PricingReading } from './accumulate.js';
+import { accumulate, toMicroKwh, type PricingReading } from './accumulate.js';
+import type { MonthPeak } from './capacity.js';
 import { carbonResult, type CarbonResult, type Country } from './carbon.js';
 import {
   add,
@@ -50,6 +51,11 @@ export interface PriceRequest {
   /** Tempo calendars by plan name. */
   calendars?: Readonly<Record<string, TempoCalendar>>;
   carbon?: Partial<Record<Country, CarbonFactor>>;
+  /**
+   * Monthly peaks a meter measured itself (P1 `1-0:1.6.0`, the month's highest quarter-hour
+   * demand): they replace the peaks computed from readings for their months.
+   */
+  measuredPeaks?: readonly { month: string; kw: number; at: Date | null }[];
 }
 
 export interface ExactBill {
@@ -69,7 +75,13 @@ export function priceExact(req: PriceRequest): ExactBill {
   const segments = segmentsOf(req.schedule, req.plans, req.zone, from, to);
   const sorted = [...req.readings].sort((a, b) => a.start.getTime() - b.start.getTime());
   const acc = accumulate(segments, sorted, req.zone, req.calendars ?? {});
-  const history = acc.allQuarters.peaksByMonth(req.zone);
+  const measured = new Map<string, MonthPeak>(
+    (req.measuredPeaks ?? []).map((p) => [
+      p.month,
+      { month: p.month, microKw: toMicroKwh(p.kw), at: p.at, source: 'meter' },
+    ]),
+  );
+  const history = new Map([...acc.allQuarters.peaksByMonth(req.zone), ...measured]);
   const merged = new Map<string, ExactLine>();
   const peaks: CapacityPeak[] = [];
   const bands = new Map<string, number>();
@@ -83,7 +95,7 @@ export function priceExact(req: PriceRequest): ExactBill {
     for (const [b, micro] of t.bands) bands.set(b, (bands.get(b) ?? 0) + micro);
     injection += t.injection;
     readings += t.readings;
-    const out = segmentLines(t, req.zone, history);
+    const out = segmentLines(t, req.zone, history, measured);
     peaks.push(...out.peaks);
     for (const l of out.lines) {
       const key = [l.kind, l.label, l.unit, toDecimalString(l.unitPrice, 12), l.vatPercent].join(

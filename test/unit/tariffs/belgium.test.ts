@@ -92,6 +92,21 @@ describe('Belgian capacity tariff', () => {
     expect(cents(monthly.lines)['Capacity 2026-09']).toBe(1792);
   });
 
+  it("uses the meter's own monthly peak (P1 1.6.0) when given", () => {
+    // The register says 3.2 kW at 07:45 on 3 September: 3.2 × 53.76 / 12 = 14.336 → 14.34.
+    const bill = priceBill({
+      plans: plans(belgianPlan('monthly-peak')),
+      schedule: singlePlanSchedule('flanders'),
+      zone: BRUSSELS,
+      from: localStart('2026-09-01', BRUSSELS),
+      to: localStart('2026-10-01', BRUSSELS),
+      readings: september(),
+      measuredPeaks: [{ month: '2026-09', kw: 3.2, at: new Date('2026-09-03T05:45:00Z') }],
+    });
+    expect(cents(bill.lines)['Capacity 2026-09']).toBe(1434);
+    expect(bill.peaks[0]).toMatchObject({ peakKw: '3.200', source: 'meter', billedKw: '3.200' });
+  });
+
   it('marks a peak computed from half-hour readings as estimated', () => {
     const halfHours = series('2026-09-01', '2026-10-01', BRUSSELS, 1800, () => 1.5);
     const bill = priceSeptember(halfHours);
