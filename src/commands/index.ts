@@ -15,6 +15,7 @@ import { makeSimulatorCommand } from './simulator.js';
 import { makeStatsCommand } from './stats.js';
 import { makeStatusCommand } from './status.js';
 import { makeSyncCommand } from './sync.js';
+import { makeTariffsCommand } from './tariffs.js';
 import { makeUnlinkCommand } from './unlink.js';
 
 /** Every subcommand, in the order --help lists them. */
@@ -33,6 +34,7 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   makeStatsCommand,
   makeAnomaliesCommand,
   makeReportCommand,
+  makeTariffsCommand,
   makeDbCommand,
   makeKeysCommand,
   makeSimulatorCommand,

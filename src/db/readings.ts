@@ -155,3 +155,31 @@ export async function seriesValues(
     value: x.value,
   }));
 }
+
+export interface EnergyReading {
+  device_ref: string;
+  metric_type: 'electricity_consumption' | 'electricity_production';
+  timestamp: Date;
+  interval_seconds: number;
+  value: number;
+}
+
+/**
+ * Electricity readings of a building in [from, to), consumption and production of every
+ * meter, oldest first: the input of pricing (bands, injection, capacity peaks).
+ */
+export async function energyReadings(
+  q: Queryable,
+  f: { buildingId: string; from: Date; to: Date },
+): Promise<EnergyReading[]> {
+  const r = await q.query<EnergyReading>(
+    `SELECT device_ref, metric_type, "timestamp", interval_seconds, value
+       FROM iot_readings
+      WHERE building_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3
+        AND metric_type IN ('electricity_consumption', 'electricity_production')
+        AND interval_seconds > 0
+      ORDER BY "timestamp"`,
+    [f.buildingId, f.from.toISOString(), f.to.toISOString()],
+  );
+  return r.rows.map((x) => ({ ...x, timestamp: new Date(x.timestamp) }));
+}
