@@ -3,7 +3,14 @@
  * e-MUCS P1 1.7.1 §5). Lines this table does not know are kept as sent.
  */
 import { parseP1Timestamp } from './p1Time.js';
-import type { MbusDevice, MbusKind, P1Telegram, PeakRecord, PhaseValues, TariffConvention } from './types.js';
+import type {
+  MbusDevice,
+  MbusKind,
+  P1Telegram,
+  PeakRecord,
+  PhaseValues,
+  TariffConvention,
+} from './types.js';
 import { decodeEquipmentId, groups, kilowattHours, kilowatts, quantity } from './values.js';
 
 const emptyPhase = (): PhaseValues => ({
@@ -116,7 +123,8 @@ function electricity(t: P1Telegram, code: string, g: string[]): boolean {
   const phase = PHASE_FIELDS[code];
   if (!phase || !q) return false;
   const target = phase[0] === 1 ? t.l1 : phase[0] === 2 ? t.l2 : t.l3;
-  target[phase[1]] = phase[1] === 'powerImportKw' || phase[1] === 'powerExportKw' ? kilowatts(q) : q.value;
+  target[phase[1]] =
+    phase[1] === 'powerImportKw' || phase[1] === 'powerExportKw' ? kilowatts(q) : q.value;
   return true;
 }
 

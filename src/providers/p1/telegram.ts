@@ -55,12 +55,15 @@ export function parseTelegram(text: string, options: ParseOptions = {}): ParseRe
   }
   const header = text.slice(start + 1, headerEnd).trim();
   if (header.length < 5) {
-    return { ok: false, reason: 'bad_header', detail: `identification line too short: '${header}'` };
+    return {
+      ok: false,
+      reason: 'bad_header',
+      detail: `identification line too short: '${header}'`,
+    };
   }
   const body = text.slice(headerEnd + 1, bang);
   const convention =
-    options.convention ??
-    (header.startsWith('FLU') || body.includes('0-0:96.1.4(') ? 'BE' : 'NL');
+    options.convention ?? (header.startsWith('FLU') || body.includes('0-0:96.1.4(') ? 'BE' : 'NL');
   const telegram = emptyTelegram(header, convention);
   let from = 0;
   while (from < body.length) {

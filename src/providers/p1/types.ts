@@ -95,13 +95,7 @@ export interface P1Telegram {
   unknown: UnknownLine[];
 }
 
-export type RejectReason =
-  | 'no_start'
-  | 'no_end'
-  | 'bad_crc_format'
-  | 'crc_mismatch'
-  | 'bad_header';
+export type RejectReason = 'no_start' | 'no_end' | 'bad_crc_format' | 'crc_mismatch' | 'bad_header';
 
 export type ParseResult =
-  | { ok: true; telegram: P1Telegram }
-  | { ok: false; reason: RejectReason; detail: string };
+  { ok: true; telegram: P1Telegram } | { ok: false; reason: RejectReason; detail: string };

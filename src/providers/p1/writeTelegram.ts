@@ -12,7 +12,12 @@ import { encodeEquipmentId } from './values.js';
 /** Fixed-point text with a total width, as the meters pad: fixedWidth(34, 10, 3) → 000034.000. */
 export function fixedWidth(value: number, width: number, decimals: number): string {
   const sign = value < 0 ? '-' : '';
-  return sign + Math.abs(value).toFixed(decimals).padStart(width - sign.length, '0');
+  return (
+    sign +
+    Math.abs(value)
+      .toFixed(decimals)
+      .padStart(width - sign.length, '0')
+  );
 }
 
 /** The text meters send for a peak with no date (a month without a recorded peak). */

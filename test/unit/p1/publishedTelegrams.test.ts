@@ -41,7 +41,11 @@ describe('published P1 telegrams', () => {
     expect(new Date(t.peakHistory[2]?.at as number).toISOString()).toBe('2020-02-10T02:54:21.000Z');
     expect(t.l1).toEqual({ voltageV: 234.7, currentA: 0, powerImportKw: 0, powerExportKw: 0 });
     const gas = t.mbus.find((m) => m.kind === 'gas');
-    expect(gas?.reading).toEqual({ at: Date.parse('2020-05-12T11:45:58Z'), value: 112.384, unit: 'm3' });
+    expect(gas?.reading).toEqual({
+      at: Date.parse('2020-05-12T11:45:58Z'),
+      value: 112.384,
+      unit: 'm3',
+    });
     expect(gas?.equipmentId).toBe('7FLO2119033733');
     const water = t.mbus.find((m) => m.kind === 'water');
     expect(water?.deviceType).toBe(7);
@@ -55,9 +59,15 @@ describe('published P1 telegrams', () => {
     const t = parse('fluvius-emucs-171-winter.txt');
     expect(new Date(t.timestamp as number).toISOString()).toBe('2023-11-02T11:15:48.000Z');
     expect(t.peakHistory).toHaveLength(4);
-    expect(t.peakHistory[0]).toEqual({ monthStart: Date.parse('2023-07-31T22:00:00Z'), at: null, kw: 0 });
+    expect(t.peakHistory[0]).toEqual({
+      monthStart: Date.parse('2023-07-31T22:00:00Z'),
+      at: null,
+      kw: 0,
+    });
     expect(t.monthPeak?.kw).toBe(3.064);
-    expect(t.mbus.find((m) => m.kind === 'water')?.reading?.at).toBe(Date.parse('2023-11-02T11:15:32Z'));
+    expect(t.mbus.find((m) => m.kind === 'water')?.reading?.at).toBe(
+      Date.parse('2023-11-02T11:15:32Z'),
+    );
   });
 
   it('Dutch DSMR 5 (Iskra): Dutch tariff numbering, gas on 24.2.1, absent device ignored', () => {
@@ -89,7 +99,10 @@ describe('published P1 telegrams', () => {
   });
 
   it('a published telegram with one register removed is rejected for its CRC', () => {
-    const text = fixtureTelegram('fluvius-emucs-171.txt').replace('1-0:1.8.1(000000.034*kWh)\r\n', '');
+    const text = fixtureTelegram('fluvius-emucs-171.txt').replace(
+      '1-0:1.8.1(000000.034*kWh)\r\n',
+      '',
+    );
     const r = parseTelegram(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toBe('crc_mismatch');
