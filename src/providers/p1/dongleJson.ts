@@ -111,7 +111,7 @@ function fromHomeWizard(o: Json, arrivalMs: number, convention: TariffConvention
   const peak = num(o, 'montly_power_peak_w');
   if (peak !== null) {
     t.monthPeak = {
-      monthStart: null,
+      closedAt: null,
       at: hwTime(num(o, 'montly_power_peak_timestamp')),
       kw: peak / 1000,
     };

@@ -72,7 +72,7 @@ function peakHistory(g: string[]): PeakRecord[] | null {
     const q = quantity(g[3 + i * 3 + 2]);
     if (!q) return null;
     out.push({
-      monthStart: parseP1Timestamp(g[3 + i * 3] ?? ''),
+      closedAt: parseP1Timestamp(g[3 + i * 3] ?? ''),
       at: parseP1Timestamp(g[3 + i * 3 + 1] ?? ''),
       kw: kilowatts(q) as number,
     });
@@ -116,7 +116,7 @@ function electricity(t: P1Telegram, code: string, g: string[]): boolean {
     case '1.6.0': {
       const kw = kilowatts(quantity(g[1]));
       if (kw === null) return false;
-      t.monthPeak = { monthStart: null, at: parseP1Timestamp(g[0] ?? ''), kw };
+      t.monthPeak = { closedAt: null, at: parseP1Timestamp(g[0] ?? ''), kw };
       return true;
     }
   }

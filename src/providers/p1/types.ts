@@ -45,8 +45,11 @@ export interface MbusDevice {
 }
 
 export interface PeakRecord {
-  /** Start of the month the peak belongs to (0-0:98.1.0 only), or null. */
-  monthStart: number | null;
+  /**
+   * 0-0:98.1.0 only: when the month's record was closed, i.e. local midnight starting the
+   * next month (`200501000000S` holds April's peak), or null.
+   */
+  closedAt: number | null;
   /** End of the quarter-hour of the peak, or null when the meter gives a placeholder. */
   at: number | null;
   kw: number;

@@ -41,7 +41,7 @@ function phaseLines(out: string[], p: PhaseValues, n: 1 | 2 | 3): void {
 }
 
 function peakHistoryLine(h: PeakRecord[]): string {
-  const entries = h.map((p) => `(${ts(p.monthStart)})(${ts(p.at)})(${kw(p.kw)})`).join('');
+  const entries = h.map((p) => `(${ts(p.closedAt)})(${ts(p.at)})(${kw(p.kw)})`).join('');
   return `0-0:98.1.0(${h.length})(1-0:1.6.0)(1-0:1.6.0)${entries}`;
 }
 

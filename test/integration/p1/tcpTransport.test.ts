@@ -10,19 +10,23 @@ import { collector } from './helpers.js';
 
 let transport: TelegramTransport | null = null;
 const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
 
 afterEach(async () => {
   await transport?.stop();
   transport = null;
   for (const s of servers.splice(0)) {
-    s.closeAllConnections?.();
+    for (const sock of sockets) sock.destroy();
     await new Promise<void>((r) => s.close(() => r()));
   }
 });
 
 function serve(onSocket: (s: net.Socket, n: number) => void, port = 0): Promise<number> {
   let n = 0;
-  const server = net.createServer((s) => onSocket(s, n++));
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    onSocket(s, n++);
+  });
   servers.push(server);
   return new Promise((resolve) =>
     server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),

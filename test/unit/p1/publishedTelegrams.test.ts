@@ -33,7 +33,7 @@ describe('published P1 telegrams', () => {
     expect(t.tariffPeriod).toBe('day');
     expect(t.demandKw).toBe(2.351);
     expect(t.monthPeak).toEqual({
-      monthStart: null,
+      closedAt: null,
       at: Date.parse('2020-05-09T11:45:58Z'),
       kw: 2.589,
     });
@@ -60,7 +60,7 @@ describe('published P1 telegrams', () => {
     expect(new Date(t.timestamp as number).toISOString()).toBe('2023-11-02T11:15:48.000Z');
     expect(t.peakHistory).toHaveLength(4);
     expect(t.peakHistory[0]).toEqual({
-      monthStart: Date.parse('2023-07-31T22:00:00Z'),
+      closedAt: Date.parse('2023-07-31T22:00:00Z'),
       at: null,
       kw: 0,
     });

@@ -253,7 +253,7 @@ describe('quarter-hour accumulator', () => {
     const peaks = [];
     for (const [i, kw] of [2.5, 2.5, 3.1].entries()) {
       const t = telegramAt(t0 + i * 1000, 1 + i);
-      t.monthPeak = { monthStart: null, at: kw === 2.5 ? t0 - 900_000 : t0, kw };
+      t.monthPeak = { closedAt: null, at: kw === 2.5 ? t0 - 900_000 : t0, kw };
       peaks.push(...acc.push(t, t0 + i * 1000).peaks);
     }
     expect(peaks.map((p) => [p.month, p.kw])).toEqual([

@@ -34,10 +34,10 @@ export function randomTelegram(p: Prng): P1Telegram {
     powerImportKw: at(p, 50, 3),
     powerExportKw: at(p, 50, 3),
     demandKw: be ? at(p, 50, 3) : null,
-    monthPeak: be ? { monthStart: null, at: instant(p), kw: at(p, 50, 3) } : null,
+    monthPeak: be ? { closedAt: null, at: instant(p), kw: at(p, 50, 3) } : null,
     peakHistory: be
       ? Array.from({ length: p.int(0, 13) }, () => ({
-          monthStart: instant(p),
+          closedAt: instant(p),
           at: p.next() < 0.1 ? null : instant(p),
           kw: at(p, 50, 3),
         }))
