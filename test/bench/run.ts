@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { fixed, type Print } from './common.js';
 import { run as runIngest } from './ingest.js';
+import { run as runP1 } from './p1.js';
 import { run as runStats } from './stats.js';
 import { run as runSync } from './sync.js';
 
@@ -55,6 +56,11 @@ const BENCHES: Bench[] = [
     name: 'detection',
     title: 'Detection quality: profile vs moving-average (issue 5 (1))',
     run: runDetection,
+  },
+  {
+    name: 'p1',
+    title: 'P1: telegrams parsed per second, quarter-hour accumulation (issue 12)',
+    run: runP1,
   },
 ];
 

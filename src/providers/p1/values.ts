@@ -22,13 +22,25 @@ export interface Quantity {
   unit: string;
 }
 
-/** `000123.456*kWh` → { 123.456, 'kWh' }; a bare number has unit ''. Null when not a number. */
+/**
+ * `000123.456*kWh` → { 123.456, 'kWh' }; a bare number has unit ''. Null when not a
+ * number. Scanned by hand: this runs for every register of every telegram.
+ */
 export function quantity(group: string | undefined): Quantity | null {
   if (group === undefined || group.length === 0) return null;
   const star = group.indexOf('*');
-  const num = star < 0 ? group : group.slice(0, star);
-  if (!/^-?\d+(\.\d+)?$/.test(num)) return null;
-  return { value: Number(num), unit: star < 0 ? '' : group.slice(star + 1) };
+  const end = star < 0 ? group.length : star;
+  let i = group.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  let digits = 0;
+  let dot = -1;
+  for (; i < end; i++) {
+    const c = group.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 /* . */ && dot < 0 && digits > 0) dot = i;
+    else return null;
+  }
+  if (digits === 0 || dot === end - 1) return null;
+  return { value: Number(group.slice(0, end)), unit: star < 0 ? '' : group.slice(star + 1) };
 }
 
 /** The value of a quantity in kW whether the meter wrote kW or W. */
@@ -52,6 +64,18 @@ const HEX_RE = /^(?:[0-9A-Fa-f]{2})+$/;
  */
 export function decodeEquipmentId(text: string): string | null {
   if (text.length === 0) return null;
+  // A meter sends the same identifiers in every telegram: decode each once.
+  const known = decoded.get(text);
+  if (known !== undefined) return known;
+  const id = decodeHex(text);
+  if (decoded.size >= 256) decoded.clear();
+  decoded.set(text, id);
+  return id;
+}
+
+const decoded = new Map<string, string>();
+
+function decodeHex(text: string): string {
   if (!HEX_RE.test(text)) return text;
   let out = '';
   for (let i = 0; i < text.length; i += 2) {

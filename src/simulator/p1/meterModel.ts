@@ -148,12 +148,17 @@ export function createMeterModel(start: number, opts: MeterModelOptions = {}): M
       const net = loadKw(hour, base, prng) - pvKw(hour, pvPeak, prng);
       t.powerImportKw = Math.round(Math.max(0, net) * 1000) / 1000;
       t.powerExportKw = Math.round(Math.max(0, -net) * 1000) / 1000;
-      t.l1 = {
-        voltageV: Math.round((230 + 6 * prng.next()) * 10) / 10,
-        currentA: Math.round(((Math.abs(net) * 1000) / 230) * 100) / 100,
-        powerImportKw: t.powerImportKw,
-        powerExportKw: t.powerExportKw,
-      };
+      // Three phases sharing the load unevenly, as in a building with single-phase circuits.
+      for (const [phase, share] of [
+        [t.l1, 0.5],
+        [t.l2, 0.3],
+        [t.l3, 0.2],
+      ] as const) {
+        phase.voltageV = Math.round((230 + 6 * prng.next()) * 10) / 10;
+        phase.currentA = Math.round(((Math.abs(net) * share * 1000) / 230) * 100) / 100;
+        phase.powerImportKw = Math.round(Math.max(0, net) * share * 1000) / 1000;
+        phase.powerExportKw = Math.round(Math.max(0, -net) * share * 1000) / 1000;
+      }
       if (gasReading) {
         t.mbus.push({
           channel: 1,
