@@ -1,7 +1,9 @@
 /**
  * Finds telegrams in a byte stream (serial port, TCP socket): from a '/' to the '!' and its
- * 4 CRC hex digits. Bytes before a '/' are line noise or the tail of a telegram the reader
- * joined halfway, and are dropped. The buffer is bounded, so a stream that never ends a
+ * 4 CRC hex digits. A telegram cut short (a dongle restarting, a damaged '!') is handed on
+ * as the fragment it is, from its '/' to the next telegram's, so the parser rejects it and
+ * the caller counts it. Bytes with no '/' (line noise, the tail of a telegram the reader
+ * joined halfway) are dropped. The buffer is bounded, so a stream that never ends a
  * telegram cannot grow memory.
  */
 const MAX_BUFFER = 16 * 1024;
@@ -31,8 +33,8 @@ export class TelegramSplitter {
         continue;
       }
       const start = this.buffer.lastIndexOf('/', bang);
+      this.drop(this.buffer.slice(0, start < 0 ? bang + 5 : start), out);
       if (start >= 0) out.push(`${this.buffer.slice(start, bang + 5)}\r\n`);
-      this.discarded += Math.max(0, start < 0 ? bang + 5 : start);
       this.buffer = this.buffer.slice(bang + 5);
       searchFrom = 0;
     }
@@ -40,9 +42,20 @@ export class TelegramSplitter {
       const restart = this.buffer.lastIndexOf('/');
       const keep =
         restart > 0 && this.buffer.length - restart <= MAX_BUFFER ? restart : this.buffer.length;
-      this.discarded += keep;
+      this.drop(this.buffer.slice(0, keep), out);
       this.buffer = this.buffer.slice(keep);
     }
     return out;
+  }
+
+  /** Text that holds no complete telegram: its '/'-started pieces go out as fragments. */
+  private drop(text: string, out: string[]): void {
+    let from = text.indexOf('/');
+    this.discarded += from < 0 ? text.length : from;
+    while (from >= 0) {
+      const next = text.indexOf('/', from + 1);
+      out.push(text.slice(from, next < 0 ? text.length : next));
+      from = next;
+    }
   }
 }

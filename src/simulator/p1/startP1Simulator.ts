@@ -26,6 +26,8 @@ export interface P1SimulatorOptions extends MeterModelOptions {
   mqtt?: { url: string; topic: string; username?: string; password?: string };
   /** Serve raw telegrams on this TCP port (0 = a free port) on 127.0.0.1. */
   tcpPort?: number;
+  /** With TCP: hold the first telegram until a client is connected (tests, demos). */
+  waitForTcpClient?: boolean;
 }
 
 export interface P1SimulatorCounts {
@@ -57,6 +59,19 @@ export async function startP1Simulator(opts: P1SimulatorOptions = {}): Promise<R
   const boundaries: RegisterSnapshot[] = [];
   const counts: P1SimulatorCounts = { sent: 0, corrupted: 0 };
 
+  // Simulated time runs from now, or from the first TCP client with waitForTcpClient.
+  let realStart = Date.now();
+  let clientSeen = false;
+  let firstClient: () => void = () => {};
+  const clientConnected = new Promise<void>((resolve) => {
+    firstClient = () => {
+      if (clientSeen) return;
+      clientSeen = true;
+      realStart = Date.now();
+      resolve();
+    };
+  });
+
   let client: MqttClient | null = null;
   if (opts.mqtt) {
     client = await mqtt.connectAsync(opts.mqtt.url, {
@@ -70,6 +85,7 @@ export async function startP1Simulator(opts: P1SimulatorOptions = {}): Promise<R
   if (opts.tcpPort !== undefined) {
     const srv = net.createServer((s) => {
       clients.add(s);
+      firstClient();
       s.on('close', () => clients.delete(s));
       s.on('error', () => s.destroy());
     });
@@ -83,7 +99,6 @@ export async function startP1Simulator(opts: P1SimulatorOptions = {}): Promise<R
   let next = start;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
-  const realStart = Date.now();
 
   async function emit(at: number): Promise<void> {
     const telegram = model.telegramAt(at);
@@ -115,7 +130,8 @@ export async function startP1Simulator(opts: P1SimulatorOptions = {}): Promise<R
       const wait = next <= due ? 0 : Math.max(1, Math.min(1000, (next - due) / speed));
       timer = setTimeout(() => void tick(), wait);
     };
-    void tick();
+    if (opts.waitForTcpClient && server) void clientConnected.then(tick);
+    else void tick();
   });
 
   async function stop(): Promise<void> {

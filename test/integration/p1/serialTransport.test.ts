@@ -63,15 +63,15 @@ describe.skipIf(!hasSocat)('serial transport', () => {
       for (let i = 0; i < text.length; i += 17)
         fs.writeSync(out, Buffer.from(text.slice(i, i + 17), 'latin1'));
       fs.writeSync(out, Buffer.from(writeTelegram(telegrams[0]!), 'latin1'));
-      await c.waitFor(() => c.got.length >= before + 2, 'the next telegrams');
+      await c.waitFor(() => c.got.length >= before + 3, 'the next telegrams');
     } finally {
       fs.closeSync(out);
     }
     const tail = c.got
-      .slice(-2)
+      .slice(-3)
       .map((g) => (g.result.ok ? g.result.telegram.equipmentId : g.result.reason));
-    // The telegram whose '!' was damaged never ends; framing starts again at the next '/'.
-    expect(tail).toEqual([telegrams[1]?.equipmentId, telegrams[0]?.equipmentId]);
+    // The telegram whose '!' was damaged never ends: it is handed on as a rejected fragment.
+    expect(tail).toEqual([telegrams[1]?.equipmentId, 'no_end', telegrams[0]?.equipmentId]);
     expect(c.errors).toEqual([]);
   });
 

@@ -24,11 +24,29 @@ describe('telegram framing on a byte stream', () => {
     expect(splitter.discarded).toBeGreaterThan(0);
   });
 
+  it('a telegram cut short is handed on as a fragment the parser rejects, then framing goes on', () => {
+    const prng = createPrng(5);
+    const [a, b, c] = Array.from({ length: 3 }, () => writeTelegram(randomTelegram(prng))) as [
+      string,
+      string,
+      string,
+    ];
+    const cut = b.slice(0, 200);
+    const found = new TelegramSplitter().push(a + cut + c);
+    expect(found).toEqual([a, cut, c]);
+    expect(found.map((t) => parseTelegram(t).ok)).toEqual([true, false, true]);
+    expect(parseTelegram(cut)).toMatchObject({ reason: 'no_end' });
+  });
+
   it('a stream that never ends a telegram does not grow without bound', () => {
     const splitter = new TelegramSplitter();
-    for (let i = 0; i < 100; i++) splitter.push(`/${'x'.repeat(1000)}`);
+    const fragments: string[] = [];
+    for (let i = 0; i < 100; i++) fragments.push(...splitter.push(`/${'x'.repeat(1000)}`));
     const t = writeTelegram(randomTelegram(createPrng(4)));
-    expect(splitter.push(t)).toEqual([t]);
-    expect(splitter.discarded).toBeGreaterThan(80_000);
+    const last = splitter.push(t);
+    fragments.push(...last.slice(0, -1));
+    expect(last[last.length - 1]).toBe(t);
+    expect(fragments).toHaveLength(100);
+    expect(fragments.every((f) => !parseTelegram(f).ok)).toBe(true);
   });
 });
