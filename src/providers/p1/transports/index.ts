@@ -27,7 +27,7 @@ export function parseTcpAddress(text: string): { host: string; port: number } {
 
 /** Checks an MQTT broker URL of `--mqtt`. */
 export function checkMqttUrl(url: string): string {
-  let u: URL | null = null;
+  let u: URL | null;
   try {
     u = new URL(url);
   } catch {
