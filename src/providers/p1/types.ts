@@ -98,7 +98,15 @@ export interface P1Telegram {
   unknown: UnknownLine[];
 }
 
-export type RejectReason = 'no_start' | 'no_end' | 'bad_crc_format' | 'crc_mismatch' | 'bad_header';
+export type RejectReason =
+  | 'no_start'
+  | 'no_end'
+  | 'bad_crc_format'
+  | 'crc_mismatch'
+  | 'bad_header'
+  /** A dongle's JSON message that is not JSON, or not a format we read. */
+  | 'bad_json'
+  | 'unknown_json';
 
 export type ParseResult =
   { ok: true; telegram: P1Telegram } | { ok: false; reason: RejectReason; detail: string };

@@ -49,7 +49,7 @@ export function decodePayload(
     return {
       arrivalMs,
       format: 'raw',
-      result: { ok: false, reason: 'bad_header', detail: `${j.reason}: ${j.detail}` },
+      result: { ok: false, reason: j.reason, detail: j.detail },
     };
   }
   return {
