@@ -150,4 +150,25 @@ describe('MQTT transport', () => {
     await open.pop()?.stop();
     await proxy.down();
   });
+
+  it('with a client id, telegrams published while the listener was away arrive when it returns', async () => {
+    const t = topic();
+    const clientId = `koprogo-test-${randomBytes(4).toString('hex')}`;
+    const first = listen({ url: BROKER, topic: t, clientId });
+    const p = await publisher();
+    const prng = createPrng(23);
+    await publishUntilSeen(p, t, writeTelegram(randomTelegram(prng)), first);
+    await open.pop()?.stop();
+    const queued = Array.from({ length: 5 }, () => randomTelegram(prng));
+    for (const q of queued) await p.publishAsync(t, writeTelegram(q), { qos: 1 });
+    const back = listen({ url: BROKER, topic: t, clientId });
+    await back.waitFor(() => back.got.length >= 5, 'the queued telegrams');
+    expect(back.got.map((g) => (g.result.ok ? g.result.telegram.timestamp : null))).toEqual(
+      queued.map((q) => q.timestamp),
+    );
+    // Leave no persistent session behind on the shared broker.
+    await open.pop()?.stop();
+    const cleanup = await mqtt.connectAsync(BROKER, { clientId, clean: true });
+    await cleanup.endAsync();
+  });
 });

@@ -18,6 +18,13 @@ export interface MqttTransportOptions extends CommonTransportOptions {
   reconnectMs?: number;
   /** 0 or 1 (default 1: the broker keeps messages for a known session while we are away). */
   qos?: 0 | 1;
+  /**
+   * A stable client id makes the session persistent (clean session off): while the
+   * listener is away the broker queues the topic's QoS 1 messages and delivers them on
+   * return, and the accumulator places them by their own timestamps. Mosquitto keeps
+   * 1000 messages per session by default (`max_queued_messages`): about 16 minutes of
+   * telegrams at one a second.
+   */
   clientId?: string;
 }
 
@@ -45,7 +52,7 @@ export function createMqttTransport(opts: MqttTransportOptions): TelegramTranspo
       const c = mqtt.connect(opts.url, {
         reconnectPeriod: opts.reconnectMs ?? 1000,
         connectTimeout: 10_000,
-        ...(opts.clientId ? { clientId: opts.clientId } : {}),
+        ...(opts.clientId ? { clientId: opts.clientId, clean: false } : {}),
         ...(opts.username !== undefined ? { username: opts.username } : {}),
         ...(opts.password !== undefined ? { password: opts.password } : {}),
       });
