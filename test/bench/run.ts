@@ -7,6 +7,7 @@ import os from 'node:os';
 import { fixed, type Print } from './common.js';
 import { run as runFootprint } from './footprint.js';
 import { run as runIngest } from './ingest.js';
+import { run as runP1 } from './p1.js';
 import { run as runStats } from './stats.js';
 import { run as runSync } from './sync.js';
 
@@ -62,6 +63,11 @@ const BENCHES: Bench[] = [
     title:
       'Footprint: peak RSS and wall time of CLI commands, with and without a daemon (issue 15)',
     run: runFootprint,
+  },
+  {
+    name: 'p1',
+    title: 'P1: telegrams parsed per second, quarter-hour accumulation (issue 12)',
+    run: runP1,
   },
 ];
 
