@@ -22,6 +22,8 @@ import { syncDevices } from '../sync/syncDevices.js';
 import type { DeviceSyncResult } from '../sync/syncDevice.js';
 import type { Logger } from '../ui/logger.js';
 import type { SyncProgress } from '../sync/syncEnv.js';
+import { reportOfBuilding, type MonthlyReport } from '../services/report.js';
+import { statsOfBuilding, type StatsResult } from '../services/stats.js';
 
 export interface DemoOptions {
   /** Where to keep the demo database (default: a new temporary directory). */
@@ -33,6 +35,8 @@ export interface DemoOptions {
   progress?: SyncProgress & { done(): void };
   signal?: AbortSignal;
   seed?: number;
+  /** The clock (default: the real one). */
+  now?: () => Date;
 }
 
 export interface DemoRun {
@@ -45,6 +49,9 @@ export interface DemoRun {
   device: DeviceWithBuilding;
   sync: DeviceSyncResult;
   anomalies: CheckResult;
+  /** The last complete month's report and the monthly statistics, as the demo shows them. */
+  report: MonthlyReport;
+  monthly: StatsResult;
   timings: { linkMs: number; syncMs: number; detectMs: number };
   /** Closes the database and stops the simulator. */
   close(): Promise<void>;
@@ -59,6 +66,7 @@ export async function followRedirects(url: string): Promise<void> {
 export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-demo-'));
   const demoKey = randomBytes(32).toString('hex');
+  const now = o.now ?? (() => new Date());
   const sim = await startSimulator({ seed: o.seed ?? 42 });
   let db: OpenedDatabase | null = null;
   try {
@@ -100,7 +108,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
     );
 
     const days = o.days ?? 365;
-    const today = localDayOf(new Date(), 'Europe/Paris');
+    const today = localDayOf(now(), 'Europe/Paris');
     t = Date.now();
     const syncEnv = createSyncEnv({
       db,
@@ -129,6 +137,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       deviceRef: device.prm,
       metricType: 'electricity_consumption',
       days,
+      now: now(),
       log: o.log,
     });
     const detectMs = Date.now() - t;
@@ -138,6 +147,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
         `${delivered.sent} alert(s) sent to the log channel`,
     );
     const opened = db;
+    const metricType = 'electricity_consumption';
+    const report = await reportOfBuilding({ db, now }, building, { metricType });
+    const monthly = await statsOfBuilding({ db, now }, building, { period: 'month', metricType });
     return {
       dataDir,
       demoKey,
@@ -148,6 +160,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       device,
       sync,
       anomalies,
+      report,
+      monthly,
       timings: { linkMs, syncMs, detectMs },
       async close() {
         await opened.close().catch(() => {});
