@@ -3,13 +3,7 @@
  * compared by `computeStatistics`; daily averages are compared here, projected over the
  * whole month when readings are missing, so a half-covered month is not "-50 %".
  */
-import {
-  localDayOf,
-  periodEndDay,
-  periodFirstDay,
-  periodKey,
-  previousPeriod,
-} from './periods.js';
+import { localDayOf, periodEndDay, periodFirstDay, periodKey, previousPeriod } from './periods.js';
 import { MIN_COMPARABLE_COVERAGE, formatChange, type StatsDataPoint } from './stats.js';
 
 /** A month's figures as the monthly summary compares them. */

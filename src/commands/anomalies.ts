@@ -127,7 +127,9 @@ function makeAckCommand(): Command {
     .action(async (id: string, opts: { by?: string }, c: Command) => {
       const ctx = contextFrom(c);
       const by = opts.by ?? ctx.env.USER ?? ctx.env.USERNAME;
-      const r = await withServices(ctx, 'anomalies ack', (deps) => acknowledgeAnomaly(deps, id, by));
+      const r = await withServices(ctx, 'anomalies ack', (deps) =>
+        acknowledgeAnomaly(deps, id, by),
+      );
       const a = r.anomaly;
       if (ctx.flags.json) {
         const json = { ...storedAnomalyJson(a), already_acknowledged: r.alreadyAcknowledged };

@@ -1,5 +1,10 @@
 import { Command } from 'commander';
-import { dbStatus, migrationOutcome, type DbStatus, type MigrationOutcome } from '../services/dbStatus.js';
+import {
+  dbStatus,
+  migrationOutcome,
+  type DbStatus,
+  type MigrationOutcome,
+} from '../services/dbStatus.js';
 import { describeMigration, renderDbStatus } from '../ui/dbStatusView.js';
 import { toJson, writeResult, type OutputFormat } from '../ui/output.js';
 import { contextFrom, formatOption, outputFormat, withDatabase, type Context } from './context.js';

@@ -23,7 +23,8 @@ const COLUMNS = [
   {
     key: 'status' as const,
     header: 'Status',
-    format: (_v: unknown, d: Meter) => (d.status_message ? `${d.status}: ${d.status_message}` : d.status),
+    format: (_v: unknown, d: Meter) =>
+      d.status_message ? `${d.status}: ${d.status_message}` : d.status,
   },
 ];
 

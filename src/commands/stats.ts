@@ -9,13 +9,7 @@ import {
   renderStatsTable,
   statsCsvRows,
 } from '../ui/statsView.js';
-import {
-  contextFrom,
-  formatOption,
-  outputFormat,
-  withServices,
-  type Context,
-} from './context.js';
+import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
 import { parseFrom, parseTo } from './dateRange.js';
 
 export interface StatsOptions {
@@ -69,7 +63,10 @@ export function makeStatsCommand(): Command {
       writeResult({
         format,
         json: res,
-        csv: { columns: STATS_CSV_KEYS.map((k) => ({ key: k, header: k })), rows: statsCsvRows(res) },
+        csv: {
+          columns: STATS_CSV_KEYS.map((k) => ({ key: k, header: k })),
+          rows: statsCsvRows(res),
+        },
         table: () =>
           opts.chart
             ? `${renderStatsTable(res, view)}\n\n${renderStatsChart(res, view)}`

@@ -59,9 +59,12 @@ function failures(out: SyncOutcome): void {
       `no meter synced: ${bad.map((r) => `${r.prm} ${r.error?.message ?? r.status}`).join('; ')}`,
     );
   if (bad.length > 0)
-    throw new PartialFailureError(`${bad.length} of ${rows.length} meters did not sync completely`, {
-      hint: 'see `koprogo-iot status`; they are tried again on the next run',
-    });
+    throw new PartialFailureError(
+      `${bad.length} of ${rows.length} meters did not sync completely`,
+      {
+        hint: 'see `koprogo-iot status`; they are tried again on the next run',
+      },
+    );
 }
 
 export function makeSyncCommand(): Command {

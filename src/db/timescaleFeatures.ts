@@ -26,7 +26,11 @@ export async function timescaleFeatures(
     `SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_name = 'iot_readings_daily'`,
   );
   if (aggregate.rows.length) features.push('continuous aggregate');
-  const jobs = await q.query<{ proc_name: string; schedule_interval: string | null; config: unknown }>(
+  const jobs = await q.query<{
+    proc_name: string;
+    schedule_interval: string | null;
+    config: unknown;
+  }>(
     `SELECT proc_name, schedule_interval::text AS schedule_interval, config FROM timescaledb_information.jobs
       WHERE proc_name LIKE 'policy_%' ORDER BY job_id`,
   );
@@ -36,7 +40,11 @@ export async function timescaleFeatures(
   }
   return {
     features,
-    jobs: jobs.rows.map((j) => ({ job: j.proc_name, schedule: j.schedule_interval, config: j.config })),
+    jobs: jobs.rows.map((j) => ({
+      job: j.proc_name,
+      schedule: j.schedule_interval,
+      config: j.config,
+    })),
   };
 }
 

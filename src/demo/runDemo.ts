@@ -63,6 +63,114 @@ export async function followRedirects(url: string): Promise<void> {
   await res.text();
 }
 
+const ZONE = 'Europe/Paris';
+
+/** Only the demo's own settings: the user's DATABASE_URL and config file are left out. */
+function demoConfig(sim: Simulator, dataDir: string, demoKey: string) {
+  const env: Record<string, string | undefined> = {
+    HOME: process.env.HOME,
+    IOT_ENCRYPTION_KEY: demoKey,
+    KOPROGO_IOT_ENEDIS_CLIENT_SECRET: 'koprogo-demo-secret',
+  };
+  const config = resolveConfig(
+    {
+      defaults: { timeZone: ZONE },
+      providers: {
+        enedis: { baseUrl: sim.url, clientId: 'koprogo-demo' },
+        ores: { baseUrl: sim.url, clientId: 'koprogo-demo' },
+      },
+      sync: { concurrency: 1 },
+    },
+    env,
+    { dataDir },
+    null,
+  );
+  return { config, env };
+}
+
+/** Milliseconds `fn` took, with its result. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await fn();
+  return { value, ms: Date.now() - started };
+}
+
+interface DemoSetup {
+  db: OpenedDatabase;
+  config: Config;
+  env: Record<string, string | undefined>;
+  building: Building;
+  now: () => Date;
+}
+
+/** Backfills `days` days of the demo meter's load curve. */
+async function backfill(o: DemoOptions, s: DemoSetup, device: DeviceWithBuilding, days: number) {
+  const syncEnv = createSyncEnv({
+    db: s.db,
+    config: s.config,
+    log: o.log,
+    env: s.env,
+    signal: o.signal,
+    progress: o.progress,
+  });
+  const today = localDayOf(s.now(), ZONE);
+  const [sync] = await syncDevices(
+    syncEnv,
+    { deviceIds: [device.id], dueOnly: false },
+    { fromDay: addDays(today, -days) },
+  );
+  o.progress?.done();
+  if (!sync) throw new Error('the demo meter was not synced');
+  return sync;
+}
+
+/** Link, backfill, detect: the steps the demo shows, each said on stderr as it ends. */
+async function demoSteps(o: DemoOptions, s: DemoSetup) {
+  const { db, config, building } = s;
+  o.say(`1/4  building "${building.name}" (${ZONE}) in ${o.dataDir}`);
+  const link = await timed(() =>
+    linkMeter(db, config, {
+      provider: 'enedis',
+      building: building.id,
+      openUrl: followRedirects,
+      timeoutMs: 30_000,
+      log: o.log,
+      signal: o.signal,
+    }),
+  );
+  const device = link.value;
+  o.say(
+    `2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${link.ms} ms)`,
+  );
+  const days = o.days ?? 365;
+  const sync = await timed(() => backfill(o, s, device, days));
+  o.say(
+    `3/4  ${sync.value.synced_readings} half-hourly readings backfilled (${days} days, ${sync.value.calls} provider calls, ${(sync.ms / 1000).toFixed(1)} s)`,
+  );
+  const detection = await timed(() =>
+    checkAnomalies(db, config, {
+      buildingId: building.id,
+      timeZone: building.timezone,
+      deviceRef: device.prm,
+      metricType: 'electricity_consumption',
+      days,
+      now: s.now(),
+      log: o.log,
+    }),
+  );
+  const delivered = await deliverPending(db, config, { log: o.log });
+  o.say(
+    `4/4  ${detection.value.detected} anomalies detected over the year (profile method), stored once; ` +
+      `${delivered.sent} alert(s) sent to the log channel`,
+  );
+  return {
+    device,
+    sync: sync.value,
+    anomalies: detection.value,
+    timings: { linkMs: link.ms, syncMs: sync.ms, detectMs: detection.ms },
+  };
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-demo-'));
   const demoKey = randomBytes(32).toString('hex');
@@ -70,83 +178,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   const sim = await startSimulator({ seed: o.seed ?? 42 });
   let db: OpenedDatabase | null = null;
   try {
-    // Only the demo's own settings: the user's DATABASE_URL and config file are left out.
-    const env: Record<string, string | undefined> = {
-      HOME: process.env.HOME,
-      IOT_ENCRYPTION_KEY: demoKey,
-      KOPROGO_IOT_ENEDIS_CLIENT_SECRET: 'koprogo-demo-secret',
-    };
-    const config = resolveConfig(
-      {
-        defaults: { timeZone: 'Europe/Paris' },
-        providers: {
-          enedis: { baseUrl: sim.url, clientId: 'koprogo-demo' },
-          ores: { baseUrl: sim.url, clientId: 'koprogo-demo' },
-        },
-        sync: { concurrency: 1 },
-      },
-      env,
-      { dataDir },
-      null,
-    );
+    const { config, env } = demoConfig(sim, dataDir, demoKey);
     db = await openDatabase(config, { command: 'koprogo-iot demo' });
-    const building = await addBuilding(db, 'Résidence Les Tilleuls', 'Europe/Paris');
-    o.say(`1/4  building "${building.name}" (Europe/Paris) in ${dataDir}`);
-
-    let t = Date.now();
-    const device = await linkMeter(db, config, {
-      provider: 'enedis',
-      building: building.id,
-      openUrl: followRedirects,
-      timeoutMs: 30_000,
-      log: o.log,
-      signal: o.signal,
-    });
-    const linkMs = Date.now() - t;
-    o.say(
-      `2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${linkMs} ms)`,
-    );
-
-    const days = o.days ?? 365;
-    const today = localDayOf(now(), 'Europe/Paris');
-    t = Date.now();
-    const syncEnv = createSyncEnv({
-      db,
-      config,
-      log: o.log,
-      env,
-      signal: o.signal,
-      progress: o.progress,
-    });
-    const [sync] = await syncDevices(
-      syncEnv,
-      { deviceIds: [device.id], dueOnly: false },
-      { fromDay: addDays(today, -days) },
-    );
-    o.progress?.done();
-    const syncMs = Date.now() - t;
-    if (!sync) throw new Error('the demo meter was not synced');
-    o.say(
-      `3/4  ${sync.synced_readings} half-hourly readings backfilled (${days} days, ${sync.calls} provider calls, ${(syncMs / 1000).toFixed(1)} s)`,
-    );
-
-    t = Date.now();
-    const anomalies = await checkAnomalies(db, config, {
-      buildingId: building.id,
-      timeZone: building.timezone,
-      deviceRef: device.prm,
-      metricType: 'electricity_consumption',
-      days,
-      now: now(),
-      log: o.log,
-    });
-    const detectMs = Date.now() - t;
-    const delivered = await deliverPending(db, config, { log: o.log });
-    o.say(
-      `4/4  ${anomalies.detected} anomalies detected over the year (profile method), stored once; ` +
-        `${delivered.sent} alert(s) sent to the log channel`,
-    );
     const opened = db;
+    const building = await addBuilding(db, 'Résidence Les Tilleuls', ZONE);
+    const steps = await demoSteps({ ...o, dataDir }, { db, config, env, building, now });
     const metricType = 'electricity_consumption';
     const report = await reportOfBuilding({ db, now }, building, { metricType });
     const monthly = await statsOfBuilding({ db, now }, building, { period: 'month', metricType });
@@ -157,12 +193,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       db: opened,
       sim,
       building,
-      device,
-      sync,
-      anomalies,
+      ...steps,
       report,
       monthly,
-      timings: { linkMs, syncMs, detectMs },
       async close() {
         await opened.close().catch(() => {});
         await sim.close().catch(() => {});

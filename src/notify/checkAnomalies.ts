@@ -148,7 +148,11 @@ export async function checkAnomalies(
   opts: CheckOptions,
 ): Promise<CheckResult> {
   const method = opts.method ?? config.anomalies.method;
-  const series = { buildingId: opts.buildingId, deviceRef: opts.deviceRef, metricType: opts.metricType };
+  const series = {
+    buildingId: opts.buildingId,
+    deviceRef: opts.deviceRef,
+    metricType: opts.metricType,
+  };
   const { anomalies } = await detectSeries(db, config, series, {
     ...detectionWindow(opts.now ?? new Date(), opts.days ?? config.anomalies.days),
     method,

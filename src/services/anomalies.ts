@@ -22,7 +22,12 @@ import { resolveBuilding } from '../db/buildings.js';
 import { seriesOfBuilding } from '../db/stats.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import { detectSeries, detectionWindow, storeAndAlert } from '../notify/checkAnomalies.js';
-import { buildingSummary, type BuildingRef, type BuildingSummary, type ServiceDeps } from './deps.js';
+import {
+  buildingSummary,
+  type BuildingRef,
+  type BuildingSummary,
+  type ServiceDeps,
+} from './deps.js';
 
 export { ANOMALY_METHODS, type AnomalyMethod, type StoredAnomaly, type AcknowledgeResult };
 
@@ -143,7 +148,12 @@ async function reportRows(
   const rows = found.flatMap(({ deviceRef, anomalies }) =>
     buildAnomalyReport(anomalies, [], settings).anomalies.map((json) => {
       const s = known.get(storedKey(deviceRef, json.kind, json.timestamp));
-      return { id: s?.id ?? null, device_ref: deviceRef, ...json, acknowledged: !!s?.acknowledgedAt };
+      return {
+        id: s?.id ?? null,
+        device_ref: deviceRef,
+        ...json,
+        acknowledged: !!s?.acknowledgedAt,
+      };
     }),
   );
   return rows.sort(

@@ -12,7 +12,10 @@ export type { Building };
 export type BuildingListRow = Awaited<ReturnType<typeof selectBuildings>>[number];
 
 /** The zone given, else the configured default; an unknown zone is a usage error. */
-export function buildingTimeZone(config: Pick<ServiceDeps['config'], 'defaults'>, given?: string): string {
+export function buildingTimeZone(
+  config: Pick<ServiceDeps['config'], 'defaults'>,
+  given?: string,
+): string {
   const zone = given ?? config.defaults.timeZone;
   if (!isValidZone(zone))
     throw new UsageError(`--timezone "${zone}" is not an IANA time zone (e.g. Europe/Brussels)`);

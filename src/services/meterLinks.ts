@@ -32,7 +32,10 @@ export async function linkMeter(
 }
 
 /** The meter by PRM or device id; NotFoundError (exit 9) when there is none. */
-export async function findMeter(deps: Pick<ServiceDeps, 'db'>, ref: string): Promise<DeviceWithBuilding> {
+export async function findMeter(
+  deps: Pick<ServiceDeps, 'db'>,
+  ref: string,
+): Promise<DeviceWithBuilding> {
   return requireDevice(deps.db, ref);
 }
 
@@ -49,7 +52,11 @@ export async function unlinkMeter(
  * The new key, from the environment variable `name` only (so it never sits in shell
  * history); refused when it is the current key.
  */
-export function newSealingKey(config: { encryptionKey?: string | null }, env: Env, name = NEW_KEY_ENV) {
+export function newSealingKey(
+  config: { encryptionKey?: string | null },
+  env: Env,
+  name = NEW_KEY_ENV,
+) {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new UsageError(`--new-key-env must name an environment variable, got "${name}"`);
   }

@@ -21,20 +21,19 @@ export async function listMeters(
   return listDevices(deps.db, { buildingId: b.id });
 }
 
-export interface MeterSyncState
-  extends Pick<
-    DeviceWithBuilding,
-    | 'prm'
-    | 'provider'
-    | 'building_name'
-    | 'status'
-    | 'status_message'
-    | 'last_sync_at'
-    | 'last_sync_status'
-    | 'consent_expires_at'
-    | 'not_before'
-    | 'checkpoint_at'
-  > {
+export interface MeterSyncState extends Pick<
+  DeviceWithBuilding,
+  | 'prm'
+  | 'provider'
+  | 'building_name'
+  | 'status'
+  | 'status_message'
+  | 'last_sync_at'
+  | 'last_sync_status'
+  | 'consent_expires_at'
+  | 'not_before'
+  | 'checkpoint_at'
+> {
   gaps: number;
   failing: boolean;
 }

@@ -2,7 +2,12 @@
 import { resolveBuilding } from '../db/buildings.js';
 import { countReadings, listReadings as selectReadings } from '../db/readings.js';
 import type { DeviceType, MetricType } from '../domain/readings.js';
-import { buildingSummary, type BuildingRef, type BuildingSummary, type ServiceDeps } from './deps.js';
+import {
+  buildingSummary,
+  type BuildingRef,
+  type BuildingSummary,
+  type ServiceDeps,
+} from './deps.js';
 
 export interface ReadingsQuery {
   building?: BuildingRef;

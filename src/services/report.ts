@@ -9,15 +9,31 @@ import {
   monthFigures,
   type MonthFigures,
 } from '../analytics/monthComparison.js';
-import { periodEnd, periodEndDay, periodFirstDay, periodStart, previousPeriod, sameLastYear } from '../analytics/periods.js';
-import { computeStatistics, type PeriodComparison, type StatsDataPoint } from '../analytics/stats.js';
+import {
+  periodEnd,
+  periodEndDay,
+  periodFirstDay,
+  periodStart,
+  previousPeriod,
+  sameLastYear,
+} from '../analytics/periods.js';
+import {
+  computeStatistics,
+  type PeriodComparison,
+  type StatsDataPoint,
+} from '../analytics/stats.js';
 import { listAnomalies, type StoredAnomaly } from '../db/anomalies.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { listDevices } from '../db/devices.js';
 import { dailyAggregates } from '../db/stats.js';
 import { storedUnit } from '../domain/readings.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
-import { buildingSummary, type BuildingRef, type BuildingSummary, type ServiceDeps } from './deps.js';
+import {
+  buildingSummary,
+  type BuildingRef,
+  type BuildingSummary,
+  type ServiceDeps,
+} from './deps.js';
 
 export type { MonthFigures };
 
@@ -89,7 +105,12 @@ export async function reportOfBuilding(
   const month = query.month ?? lastCompleteMonth(now, zone);
   const { months, daily } = await monthStatistics(deps, building, metricType, month);
   const row = months[months.length - 1] as StatsDataPoint;
-  const current = monthFigures(row) ?? { period: month, total: 0, daily_average: null, coverage: 0 };
+  const current = monthFigures(row) ?? {
+    period: month,
+    total: 0,
+    daily_average: null,
+    coverage: 0,
+  };
   const previous = monthFigures(months.find((p) => p.period === previousPeriod(month)));
   const lastYear = monthFigures(months.find((p) => p.period === sameLastYear(month)));
   const open = await listAnomalies(deps.db, {
@@ -148,7 +169,10 @@ async function monthStatistics(
   return { months, daily: daily.data_points };
 }
 
-async function meterStates(deps: Pick<ServiceDeps, 'db'>, buildingId: string): Promise<MeterState[]> {
+async function meterStates(
+  deps: Pick<ServiceDeps, 'db'>,
+  buildingId: string,
+): Promise<MeterState[]> {
   const devices = await listDevices(deps.db, { buildingId });
   return devices.map((d) => ({
     prm: d.prm,

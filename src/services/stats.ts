@@ -1,10 +1,19 @@
 /** Statistics of one building (or one of its meters) over local periods. */
-import { comparisonLookbackStart, computeStatistics, type ConsumptionStats } from '../analytics/stats.js';
+import {
+  comparisonLookbackStart,
+  computeStatistics,
+  type ConsumptionStats,
+} from '../analytics/stats.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { dailyAggregates } from '../db/stats.js';
 import { storedUnit } from '../domain/readings.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
-import { buildingSummary, type BuildingRef, type BuildingSummary, type ServiceDeps } from './deps.js';
+import {
+  buildingSummary,
+  type BuildingRef,
+  type BuildingSummary,
+  type ServiceDeps,
+} from './deps.js';
 import { statsDayRange, type DateArgs, type Period } from './periodRange.js';
 
 export interface StatsQuery {

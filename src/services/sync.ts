@@ -41,7 +41,10 @@ interface Selection {
   zone: string;
 }
 
-async function selectMeters(deps: Pick<ServiceDeps, 'db' | 'config'>, q: SyncQuery): Promise<Selection> {
+async function selectMeters(
+  deps: Pick<ServiceDeps, 'db' | 'config'>,
+  q: SyncQuery,
+): Promise<Selection> {
   const { db, config } = deps;
   if (q.device) {
     const d = await requireDevice(db, q.device);

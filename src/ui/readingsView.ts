@@ -25,7 +25,11 @@ export function renderReadings(res: ReadingsPage, view: { color: boolean; width:
   const table = renderTable({
     columns: [
       { key: 'timestamp', header: `Start (${zone})`, format: local },
-      { key: 'interval_seconds', header: 'Minutes', format: (v: unknown) => String(Number(v) / 60) },
+      {
+        key: 'interval_seconds',
+        header: 'Minutes',
+        format: (v: unknown) => String(Number(v) / 60),
+      },
       { key: 'value', header: 'Value', decimals: 3 },
       { key: 'unit', header: 'Unit' },
       {

@@ -27,7 +27,10 @@ interface StatsRow {
 }
 
 /** One row per period and an overall line; partial periods marked with '*'. */
-export function renderStatsTable(res: StatsResult, opts: { color: boolean; width: number }): string {
+export function renderStatsTable(
+  res: StatsResult,
+  opts: { color: boolean; width: number },
+): string {
   const paint = createColors(opts.color);
   const unit = res.unit;
   const rows: StatsRow[] = res.data_points.map((p) => ({
@@ -71,7 +74,10 @@ export function renderStatsTable(res: StatsResult, opts: { color: boolean; width
   ].join('\n');
 }
 
-export function renderStatsChart(res: StatsResult, opts: { color: boolean; width: number }): string {
+export function renderStatsChart(
+  res: StatsResult,
+  opts: { color: boolean; width: number },
+): string {
   return renderChart({
     values: res.data_points.map((p) => p.total),
     labels: res.data_points.map((p) => p.period),

@@ -24,7 +24,11 @@ function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
     rows: s.daemons.map((d) => ({
       hostname: d.hostname,
       pid: d.pid,
-      state: d.alive ? paint.green('running') : d.stopped_at ? 'stopped' : paint.red('no heartbeat'),
+      state: d.alive
+        ? paint.green('running')
+        : d.stopped_at
+          ? 'stopped'
+          : paint.red('no heartbeat'),
       heartbeat: when(d.heartbeat_at),
       last: d.last_cycle_finished_at
         ? `${when(d.last_cycle_finished_at)} (${d.last_cycle_status})`

@@ -21,7 +21,10 @@ export function syncJson(out: SyncOutcome) {
   };
 }
 
-export function renderSyncOutcome(out: SyncOutcome, view: { color: boolean; width: number }): string {
+export function renderSyncOutcome(
+  out: SyncOutcome,
+  view: { color: boolean; width: number },
+): string {
   if (out.devices.length === 0)
     return 'no meter to sync (none linked, or all being synced by another process)';
   return renderTable({
