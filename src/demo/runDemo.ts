@@ -104,47 +104,52 @@ interface DemoSetup {
 }
 
 /** Backfills `days` days of the demo meter's load curve. */
-async function backfill(o: DemoOptions, s: DemoSetup, device: DeviceWithBuilding, days: number) {
+async function backfill(
+  options: DemoOptions,
+  setup: DemoSetup,
+  device: DeviceWithBuilding,
+  days: number,
+) {
   const syncEnv = createSyncEnv({
-    db: s.db,
-    config: s.config,
-    log: o.log,
-    env: s.env,
-    signal: o.signal,
-    progress: o.progress,
+    db: setup.db,
+    config: setup.config,
+    log: options.log,
+    env: setup.env,
+    signal: options.signal,
+    progress: options.progress,
   });
-  const today = localDayOf(s.now(), ZONE);
+  const today = localDayOf(setup.now(), ZONE);
   const [sync] = await syncDevices(
     syncEnv,
     { deviceIds: [device.id], dueOnly: false },
     { fromDay: addDays(today, -days) },
   );
-  o.progress?.done();
+  options.progress?.done();
   if (!sync) throw new Error('the demo meter was not synced');
   return sync;
 }
 
 /** Link, backfill, detect: the steps the demo shows, each said on stderr as it ends. */
-async function demoSteps(o: DemoOptions, s: DemoSetup) {
-  const { db, config, building } = s;
-  o.say(`1/4  building "${building.name}" (${ZONE}) in ${o.dataDir}`);
+async function demoSteps(options: DemoOptions, setup: DemoSetup) {
+  const { db, config, building } = setup;
+  options.say(`1/4  building "${building.name}" (${ZONE}) in ${options.dataDir}`);
   const link = await timed(() =>
     linkMeter(db, config, {
       provider: 'enedis',
       building: building.id,
       openUrl: followRedirects,
       timeoutMs: 30_000,
-      log: o.log,
-      signal: o.signal,
+      log: options.log,
+      signal: options.signal,
     }),
   );
   const device = link.value;
-  o.say(
+  options.say(
     `2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${link.ms} ms)`,
   );
-  const days = o.days ?? 365;
-  const sync = await timed(() => backfill(o, s, device, days));
-  o.say(
+  const days = options.days ?? 365;
+  const sync = await timed(() => backfill(options, setup, device, days));
+  options.say(
     `3/4  ${sync.value.synced_readings} half-hourly readings backfilled (${days} days, ${sync.value.calls} provider calls, ${(sync.ms / 1000).toFixed(1)} s)`,
   );
   const detection = await timed(() =>
@@ -154,12 +159,12 @@ async function demoSteps(o: DemoOptions, s: DemoSetup) {
       deviceRef: device.prm,
       metricType: 'electricity_consumption',
       days,
-      now: s.now(),
-      log: o.log,
+      now: setup.now(),
+      log: options.log,
     }),
   );
-  const delivered = await deliverPending(db, config, { log: o.log });
-  o.say(
+  const delivered = await deliverPending(db, config, { log: options.log });
+  options.say(
     `4/4  ${detection.value.detected} anomalies detected over the year (profile method), stored once; ` +
       `${delivered.sent} alert(s) sent to the log channel`,
   );
@@ -171,18 +176,18 @@ async function demoSteps(o: DemoOptions, s: DemoSetup) {
   };
 }
 
-export async function runDemo(o: DemoOptions): Promise<DemoRun> {
-  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-demo-'));
+export async function runDemo(options: DemoOptions): Promise<DemoRun> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-demo-'));
   const demoKey = randomBytes(32).toString('hex');
-  const now = o.now ?? (() => new Date());
-  const sim = await startSimulator({ seed: o.seed ?? 42 });
+  const now = options.now ?? (() => new Date());
+  const sim = await startSimulator({ seed: options.seed ?? 42 });
   let db: OpenedDatabase | null = null;
   try {
     const { config, env } = demoConfig(sim, dataDir, demoKey);
     db = await openDatabase(config, { command: 'koprogo-iot demo' });
     const opened = db;
     const building = await addBuilding(db, 'Résidence Les Tilleuls', ZONE);
-    const steps = await demoSteps({ ...o, dataDir }, { db, config, env, building, now });
+    const steps = await demoSteps({ ...options, dataDir }, { db, config, env, building, now });
     const metricType = 'electricity_consumption';
     const report = await reportOfBuilding({ db, now }, building, { metricType });
     const monthly = await statsOfBuilding({ db, now }, building, { period: 'month', metricType });

@@ -35,7 +35,7 @@ function comparedMonths(r: MonthlyReport): { previous: string; lastYear: string 
 }
 
 function summaryTable(r: MonthlyReport, view: View): string {
-  const s = r.summary;
+  const summary = r.summary;
   const { previous, lastYear } = comparedMonths(r);
   return renderTable({
     columns: [
@@ -47,15 +47,15 @@ function summaryTable(r: MonthlyReport, view: View): string {
     rows: [
       {
         what: 'Total',
-        value: s.count > 0 ? s.total : null,
-        prev: s.comparison.previous_period ?? '-',
-        year: s.comparison.previous_year ?? '-',
+        value: summary.count > 0 ? summary.total : null,
+        prev: summary.comparison.previous_period ?? '-',
+        year: summary.comparison.previous_year ?? '-',
       },
       {
         what: 'Daily average',
-        value: s.daily_average,
-        prev: s.daily_average_comparison.previous_period ?? '-',
-        year: s.daily_average_comparison.previous_year ?? '-',
+        value: summary.daily_average,
+        prev: summary.daily_average_comparison.previous_period ?? '-',
+        year: summary.daily_average_comparison.previous_year ?? '-',
       },
     ],
     color: view.color,
@@ -116,11 +116,11 @@ function metersTable(r: MonthlyReport, view: View, paint: Colors): string {
 export function renderReport(r: MonthlyReport, view: View): string {
   const paint = createColors(view.color);
   const zone = r.building.timezone;
-  const s = r.summary;
+  const summary = r.summary;
   const monthName = DateTime.fromISO(`${r.month}-01`, { zone: 'UTC' }).toFormat('LLLL yyyy', {
     locale: 'en',
   });
-  const coverage = `Coverage ${formatCoverage(s.coverage)} (${s.count} of ${s.expected_count} intervals)`;
+  const coverage = `Coverage ${formatCoverage(summary.coverage)} (${summary.count} of ${summary.expected_count} intervals)`;
   const chart = renderChart({
     values: r.daily.map((d) => d.total),
     labels: r.daily.map((d) => d.day.slice(5)),
@@ -138,7 +138,7 @@ export function renderReport(r: MonthlyReport, view: View): string {
     paint.bold(`${r.building.name} — ${monthName} (${zone}), ${r.metric_type}`),
     '',
     summaryTable(r, view),
-    s.coverage < 1 ? paint.yellow(`${coverage}: partial month`) : coverage,
+    summary.coverage < 1 ? paint.yellow(`${coverage}: partial month`) : coverage,
     '',
     chart,
     '',
