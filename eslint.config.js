@@ -108,8 +108,8 @@ function source(name, fromTopLevel) {
   return `^${prefix}${stem}(\\.js|/.*)$`;
 }
 
-function restrictions(layer, { allow = [], siblings = false } = {}) {
-  const fromTopLevel = TOP_LEVEL.includes(layer);
+function restrictions(layer, { allow = [], siblings = false, inFolder = false } = {}) {
+  const fromTopLevel = TOP_LEVEL.includes(layer) && !inFolder;
   const allowed = new Set([layer, ...LAYERS[layer], ...allow]);
   const typeOnly = [...TYPES_FROM['*'], ...(TYPES_FROM[layer] ?? [])];
   const patterns = [];
@@ -158,6 +158,11 @@ const layerRules = [
     ignores: exceptionFiles,
     rules: { 'no-restricted-imports': restrictions(layer) },
   })),
+  {
+    // The configuration may grow into a folder of its own.
+    files: ['src/config/**'],
+    rules: { 'no-restricted-imports': restrictions('config', { inFolder: true }) },
+  },
   ...EXCEPTIONS.map((e) => ({
     files: e.files,
     rules: { 'no-restricted-imports': restrictions(e.layer, e) },
