@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { EXIT, UserError } from './domain/errors.js';
 import { buildProgram } from './program.js';
-import { redact } from './ui/redact.js';
+import { redactText } from './ui/redact.js';
 
 export function reportError(e: unknown, stderr: NodeJS.WritableStream, debug: boolean): number {
   if (e instanceof CommanderError) {
@@ -19,14 +19,14 @@ export function reportError(e: unknown, stderr: NodeJS.WritableStream, debug: bo
     return EXIT.USAGE;
   }
   if (e instanceof UserError) {
-    stderr.write(`error: ${redact(e.message)}\n`);
-    if (e.hint) stderr.write(`hint: ${redact(e.hint)}\n`);
-    if (debug && e.stack) stderr.write(redact(e.stack) + '\n');
+    stderr.write(`error: ${redactText(e.message)}\n`);
+    if (e.hint) stderr.write(`hint: ${redactText(e.hint)}\n`);
+    if (debug && e.stack) stderr.write(redactText(e.stack) + '\n');
     return e.exitCode;
   }
   const err = e as Error;
-  stderr.write(`error: unexpected: ${redact(err?.message ?? String(e))}\n`);
-  if (debug && err?.stack) stderr.write(redact(err.stack) + '\n');
+  stderr.write(`error: unexpected: ${redactText(err?.message ?? String(e))}\n`);
+  if (debug && err?.stack) stderr.write(redactText(err.stack) + '\n');
   else stderr.write('hint: run again with DEBUG=1 for the stack, and report it\n');
   return EXIT.INTERNAL;
 }

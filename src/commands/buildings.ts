@@ -1,21 +1,27 @@
 import { Command } from 'commander';
-import { addBuilding, listBuildings } from '../db/buildings.js';
-import { UsageError } from '../domain/errors.js';
-import { isValidTimeZone } from '../config.js';
+import { addBuilding, buildingTimeZone, listBuildings } from '../services/buildings.js';
+import { writeResult, type OutputFormat } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
-import { writeResult } from '../ui/output.js';
-import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
+import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
 
 export async function runBuildingsAdd(ctx: Context, name: string, opts: { timezone?: string }) {
-  const tz = opts.timezone ?? ctx.config.defaults.timeZone;
-  if (!isValidTimeZone(tz))
-    throw new UsageError(`--timezone "${tz}" is not an IANA time zone (e.g. Europe/Brussels)`);
-  return withDatabase(ctx, 'buildings add', (db) => addBuilding(db, name, tz));
+  // Checked before the database opens.
+  const zone = buildingTimeZone(ctx.config, opts.timezone);
+  return withServices(ctx, 'buildings add', (deps) => addBuilding(deps, name, zone));
 }
 
 export async function runBuildingsList(ctx: Context) {
-  return withDatabase(ctx, 'buildings list', (db) => listBuildings(db));
+  return withServices(ctx, 'buildings list', (deps) => listBuildings(deps));
 }
+
+const COLUMNS = [
+  { key: 'name' as const, header: 'Name' },
+  { key: 'timezone' as const, header: 'Time zone' },
+  { key: 'devices' as const, header: 'Meters' },
+  { key: 'readings_from' as const, header: 'Readings from' },
+  { key: 'readings_to' as const, header: 'Readings to' },
+  { key: 'id' as const, header: 'Id' },
+];
 
 export function makeBuildingsCommand(): Command {
   const cmd = new Command('buildings').description('add and list buildings');
@@ -36,25 +42,17 @@ export function makeBuildingsCommand(): Command {
   cmd
     .command('list')
     .description('list buildings')
-    .option('--format <format>', 'table | json | csv', 'table')
-    .action(async (opts: { format: string }, c: Command) => {
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .action(async (opts: { format?: OutputFormat }, c: Command) => {
       const ctx = contextFrom(c);
       const rows = await runBuildingsList(ctx);
-      const columns = [
-        { key: 'name' as const, header: 'Name' },
-        { key: 'timezone' as const, header: 'Time zone' },
-        { key: 'devices' as const, header: 'Meters' },
-        { key: 'readings_from' as const, header: 'Readings from' },
-        { key: 'readings_to' as const, header: 'Readings to' },
-        { key: 'id' as const, header: 'Id' },
-      ];
       writeResult({
         format: outputFormat(ctx, opts.format),
         json: { buildings: rows },
-        csv: { columns: columns.map((c) => ({ key: c.key, header: c.key })), rows },
+        csv: { columns: COLUMNS.map((col) => ({ key: col.key, header: col.key })), rows },
         table: () =>
           renderTable({
-            columns,
+            columns: COLUMNS,
             rows,
             color: ctx.color,
             maxWidth: ctx.columns,

@@ -1,14 +1,16 @@
 /**
- * What every command gets: the validated configuration, its streams, a logger and whether
- * to colour. Built once from the global flags (commander's optsWithGlobals).
+ * What every command gets: the validated configuration, its streams, a logger, the clock
+ * and whether to colour. Built once from the global flags (commander's optsWithGlobals).
+ * Also the option helpers every command shares.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadConfig, type Config, type GlobalFlags } from '../config.js';
-import { openDatabase, type OpenedDatabase } from '../db/open.js';
 import { UsageError } from '../domain/errors.js';
+import { withDatabase as withOpenDatabase, type OpenedDatabase } from '../services/database.js';
+import type { ServiceDeps } from '../services/deps.js';
 import { colorEnabled } from '../ui/color.js';
 import { createLogger, type Logger } from '../ui/logger.js';
-import { parseOutputFormat, type OutputFormat } from '../ui/output.js';
+import type { OutputFormat } from '../ui/output.js';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -27,6 +29,8 @@ export interface Context {
   /** Progress and chatter on stderr allowed (a TTY, not --json, not --quiet). */
   interactive: boolean;
   env: Record<string, string | undefined>;
+  /** The clock every use case reads "now" from. */
+  now: () => Date;
 }
 
 let streamsOverride: Streams | null = null;
@@ -57,13 +61,22 @@ export function contextFrom(cmd: Command): Context {
     columns: out.stdout.columns ?? (Number(env.COLUMNS) || 120),
     interactive: stderrTTY && !flags.json && !flags.quiet,
     env,
+    now: () => new Date(),
   };
 }
 
+/**
+ * `--format`, limited to what the command can print: a format it lacks fails while the
+ * command line is parsed (exit 2), before any database opens.
+ */
+export function formatOption(formats: readonly OutputFormat[]): Option {
+  return new Option('--format <format>', 'output format').choices(formats).default('table');
+}
+
 /** --format, with --json as a shorthand for --format json. */
-export function outputFormat(ctx: Context, format: string | undefined): OutputFormat {
+export function outputFormat(ctx: Context, format: OutputFormat | undefined): OutputFormat {
   if (ctx.flags.json) return 'json';
-  return format ? parseOutputFormat(format) : 'table';
+  return format ?? 'table';
 }
 
 /** Opens the database for the duration of fn, closing it in every case. */
@@ -72,13 +85,18 @@ export async function withDatabase<T>(
   command: string,
   fn: (db: OpenedDatabase) => Promise<T>,
 ): Promise<T> {
-  const db = await openDatabase(ctx.config, { command });
-  try {
-    for (const n of db.notices) ctx.log.warn(n);
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
+  return withOpenDatabase(ctx.config, { command, onNotice: (n) => ctx.log.warn(n) }, fn);
+}
+
+/** The same, handing fn what a use case takes: database, configuration, clock, logger. */
+export async function withServices<T>(
+  ctx: Context,
+  command: string,
+  fn: (deps: ServiceDeps & { db: OpenedDatabase }) => Promise<T>,
+): Promise<T> {
+  return withDatabase(ctx, command, (db) =>
+    fn({ db, config: ctx.config, now: ctx.now, log: ctx.log }),
+  );
 }
 
 export function parseIntOption(name: string, min: number, max: number) {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { PartialFailureError, ProviderError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
-import { runDaemon, type CycleOutcome } from '../sync/daemon.js';
+import { runDaemon, type CycleOutcome } from '../services/daemon.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
 export function systemdUnit(opts: {

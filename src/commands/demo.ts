@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { runDemo, type DemoRun } from '../demo/runDemo.js';
 import { createColors } from '../ui/color.js';
+import { toJson } from '../ui/output.js';
 import { createProgress } from '../ui/progress.js';
-import { renderStatsChart, renderStatsTable, statsForBuilding } from './stats.js';
-import { buildMonthlyReport, renderReport } from './report.js';
+import { renderReport, reportJson } from '../ui/reportView.js';
+import { renderStatsChart, renderStatsTable } from '../ui/statsView.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
 export interface DemoCommandOptions {
@@ -11,14 +12,16 @@ export interface DemoCommandOptions {
   days: number;
 }
 
-async function printResults(ctx: Context, run: DemoRun): Promise<void> {
+/** How many of the latest anomalies the demo prints. */
+const SHOWN_ANOMALIES = 12;
+
+function printResults(ctx: Context, run: DemoRun): void {
   const out = (s: string) => ctx.out.stdout.write(s + '\n');
   const paint = createColors(ctx.color);
   const width = Math.min(ctx.columns, 120);
-  const report = await buildMonthlyReport(run.db, run.building, {});
+  const monthly = run.monthly;
   out('');
-  out(renderReport(report, { color: ctx.color, width }));
-  const monthly = await statsForBuilding(run.db, run.building, { period: 'month' });
+  out(renderReport(run.report, { color: ctx.color, width }));
   out('');
   out(paint.bold(`Monthly statistics — ${run.building.name}, meter ${run.device.prm}`));
   out(renderStatsTable(monthly, { color: ctx.color, width }));
@@ -27,9 +30,9 @@ async function printResults(ctx: Context, run: DemoRun): Promise<void> {
   out('');
   const list = run.anomalies.anomalies;
   out(paint.bold(`Anomalies found (${list.length})`));
-  for (const a of list.slice(-12)) out(`  ${a.severity.padEnd(8)} ${a.message}`);
-  if (list.length > 12)
-    out(`  … and ${list.length - 12} earlier ones: koprogo-iot anomalies list --all`);
+  for (const a of list.slice(-SHOWN_ANOMALIES)) out(`  ${a.severity.padEnd(8)} ${a.message}`);
+  if (list.length > SHOWN_ANOMALIES)
+    out(`  … and ${list.length - SHOWN_ANOMALIES} earlier ones: koprogo-iot anomalies list --all`);
 }
 
 export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promise<DemoRun> {
@@ -52,6 +55,7 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
     days: o.days,
     log: ctx.log,
     say,
+    now: ctx.now,
     progress: {
       addTotal: (n) => bar.setTotal((total += n)),
       tick: (n) => bar.tick(n),
@@ -60,25 +64,19 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
   });
   try {
     if (ctx.flags.json) {
-      const monthly = await statsForBuilding(run.db, run.building, { period: 'month' });
-      const report = await buildMonthlyReport(run.db, run.building, {});
       ctx.out.stdout.write(
-        JSON.stringify(
-          {
-            data_dir: run.dataDir,
-            building: run.building,
-            device: { prm: run.device.prm, provider: run.device.provider },
-            sync: run.sync,
-            report,
-            statistics: monthly,
-            anomalies: run.anomalies.anomalies,
-            timings_ms: run.timings,
-          },
-          null,
-          2,
-        ) + '\n',
+        toJson({
+          data_dir: run.dataDir,
+          building: run.building,
+          device: { prm: run.device.prm, provider: run.device.provider },
+          sync: run.sync,
+          report: reportJson(run.report),
+          statistics: run.monthly,
+          anomalies: run.anomalies.anomalies,
+          timings_ms: run.timings,
+        }),
       );
-    } else await printResults(ctx, run);
+    } else printResults(ctx, run);
   } finally {
     await run.close();
   }

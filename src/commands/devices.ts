@@ -1,25 +1,17 @@
 import { Command } from 'commander';
-import { resolveBuilding } from '../db/buildings.js';
-import { listDevices, type DeviceWithBuilding } from '../db/devices.js';
+import { listMeters, type Meter } from '../services/meters.js';
+import { writeResult, type OutputFormat } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
-import { writeResult } from '../ui/output.js';
-import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
+import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
 
 export interface DevicesOptions {
   building?: string;
-  format?: string;
+  format?: OutputFormat;
 }
 
 /** The linked meters, of one building when --building is given, else of all. */
-export async function runDevices(
-  ctx: Context,
-  opts: DevicesOptions,
-): Promise<DeviceWithBuilding[]> {
-  return withDatabase(ctx, 'devices', async (db) => {
-    if (!opts.building) return listDevices(db);
-    const b = await resolveBuilding(db, opts.building);
-    return listDevices(db, { buildingId: b.id });
-  });
+export async function runDevices(ctx: Context, opts: DevicesOptions): Promise<Meter[]> {
+  return withServices(ctx, 'devices', (deps) => listMeters(deps, opts.building));
 }
 
 const COLUMNS = [
@@ -28,9 +20,15 @@ const COLUMNS = [
   { key: 'provider' as const, header: 'Provider' },
   { key: 'consent_expires_at' as const, header: 'Consent until' },
   { key: 'last_sync_at' as const, header: 'Last sync' },
+  {
+    key: 'status' as const,
+    header: 'Status',
+    format: (_v: unknown, d: Meter) =>
+      d.status_message ? `${d.status}: ${d.status_message}` : d.status,
+  },
 ];
 
-const CSV_KEYS: (keyof DeviceWithBuilding & string)[] = [
+const CSV_KEYS: (keyof Meter & string)[] = [
   'building_name',
   'prm',
   'provider',
@@ -47,7 +45,7 @@ export function makeDevicesCommand(): Command {
   return new Command('devices')
     .description('list linked meters: building, PRM, provider, consent expiry, last sync, status')
     .option('--building <name|id>', 'only the meters of this building')
-    .option('--format <format>', 'table | json | csv', 'table')
+    .addOption(formatOption(['table', 'json', 'csv']))
     .action(async (opts: DevicesOptions, c: Command) => {
       const ctx = contextFrom(c);
       const format = outputFormat(ctx, opts.format);
@@ -58,15 +56,7 @@ export function makeDevicesCommand(): Command {
         csv: { columns: CSV_KEYS.map((key) => ({ key, header: key })), rows: devices },
         table: () =>
           renderTable({
-            columns: [
-              ...COLUMNS,
-              {
-                key: 'status' as const,
-                header: 'Status',
-                format: (_v: unknown, d: DeviceWithBuilding) =>
-                  d.status_message ? `${d.status}: ${d.status_message}` : d.status,
-              },
-            ],
+            columns: COLUMNS,
             rows: devices,
             color: ctx.color,
             maxWidth: ctx.columns,

@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
-import { parseEncryptionKey } from '../auth/vault.js';
-import { UsageError } from '../domain/errors.js';
-import { keyringFromEnv, NEW_KEY_ENV } from '../link/keyring.js';
-import { rotateKeys, type RotationResult } from '../link/rotateKeys.js';
+import {
+  NEW_KEY_ENV,
+  generateKey,
+  newSealingKey,
+  rotateKeys,
+  type RotationResult,
+} from '../services/meterLinks.js';
 import { toJson } from '../ui/output.js';
-import { contextFrom, withDatabase, type Context } from './context.js';
+import { contextFrom, withServices, type Context } from './context.js';
 
 export interface KeysRotateOptions {
   /** Name of the environment variable holding the new key (default IOT_ENCRYPTION_KEY_NEW). */
@@ -16,26 +18,14 @@ export async function runKeysRotate(
   ctx: Context,
   opts: KeysRotateOptions,
 ): Promise<RotationResult> {
-  const name = opts.newKeyEnv ?? NEW_KEY_ENV;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new UsageError(`--new-key-env must name an environment variable, got "${name}"`);
-  }
-  // The new key is read from the environment only, so it never sits in shell history.
-  const newKey = parseEncryptionKey(ctx.env[name], name);
-  const current = ctx.config.encryptionKey ?? undefined;
-  if (current && parseEncryptionKey(current).keyId === newKey.keyId) {
-    throw new UsageError(`${name} holds the same key as IOT_ENCRYPTION_KEY`, {
-      hint: 'generate a new one with `koprogo-iot keys generate`',
-    });
-  }
-  return withDatabase(ctx, 'keys rotate', (db) =>
-    rotateKeys(db, () => keyringFromEnv(ctx.env, current), newKey),
-  );
+  // Checked before the database opens.
+  const newKey = newSealingKey(ctx.config, ctx.env, opts.newKeyEnv ?? NEW_KEY_ENV);
+  return withServices(ctx, 'keys rotate', (services) => rotateKeys(services, ctx.env, newKey));
 }
 
 /** 32 random bytes as 64 hex characters, the form IOT_ENCRYPTION_KEY takes. */
 export function runKeysGenerate(): string {
-  return randomBytes(32).toString('hex');
+  return generateKey();
 }
 
 export function makeKeysCommand(): Command {

@@ -1,14 +1,18 @@
 import { Command, Option } from 'commander';
 import open from 'open';
-import type { DeviceWithBuilding } from '../db/devices.js';
-import { InterruptedError, UsageError } from '../domain/errors.js';
-import { PROVIDERS, type ProviderName } from '../domain/readings.js';
-import { linkMeter } from '../link/linkMeter.js';
-import type { ProviderDeps } from '../providers/index.js';
+import { InterruptedError } from '../domain/errors.js';
+import {
+  PROVIDERS,
+  linkMeter,
+  parseProvider,
+  type DeviceWithBuilding,
+  type ProviderDeps,
+  type ProviderName,
+} from '../services/meterLinks.js';
 import { formatInstant } from '../ui/format.js';
 import { toJson } from '../ui/output.js';
 import { withStopSignals } from '../signals.js';
-import { contextFrom, parseIntOption, withDatabase, type Context } from './context.js';
+import { contextFrom, parseIntOption, withServices, type Context } from './context.js';
 
 export interface LinkOptions {
   provider: string;
@@ -68,15 +72,12 @@ export async function runLink(
   opts: LinkOptions,
   deps: LinkDeps = {},
 ): Promise<DeviceWithBuilding> {
-  if (!(PROVIDERS as readonly string[]).includes(opts.provider)) {
-    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
-  }
-  const provider = opts.provider as ProviderName;
+  const provider = parseProvider(opts.provider);
   const useBrowser =
     opts.browser !== false && canOpenBrowser(ctx.env, process.platform, !!ctx.out.stderr.isTTY);
   const openUrl = deps.openUrl ?? browserOpener(ctx, provider, useBrowser);
-  return withDatabase(ctx, 'link', (db) =>
-    linkMeter(db, ctx.config, {
+  return withServices(ctx, 'link', (services) =>
+    linkMeter(services, {
       provider,
       building: opts.building ?? null,
       ...(opts.prm !== undefined ? { prm: opts.prm } : {}),
@@ -85,7 +86,6 @@ export async function runLink(
       openUrl,
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.providerDeps ? { providerDeps: deps.providerDeps } : {}),
-      log: ctx.log,
     }),
   );
 }

@@ -1,16 +1,22 @@
 import { Command } from 'commander';
-import { DateTime } from 'luxon';
-import { resolveBuilding } from '../db/buildings.js';
-import { countReadings, listReadings, type StoredReading } from '../db/readings.js';
 import { UsageError } from '../domain/errors.js';
-import { isDeviceType, isMetricType, DEVICE_TYPES, METRIC_TYPES } from '../domain/readings.js';
-import { renderTable } from '../ui/table.js';
-import { writeResult } from '../ui/output.js';
+import {
+  DEVICE_TYPES,
+  METRIC_TYPES,
+  isDeviceType,
+  isMetricType,
+  type DeviceType,
+  type MetricType,
+} from '../domain/readings.js';
+import { listReadings, type ReadingsPage } from '../services/readings.js';
+import { writeResult, type OutputFormat } from '../ui/output.js';
+import { READINGS_CSV_COLUMNS, renderReadings } from '../ui/readingsView.js';
 import {
   contextFrom,
+  formatOption,
   outputFormat,
   parseIntOption,
-  withDatabase,
+  withServices,
   type Context,
 } from './context.js';
 import { resolveRange } from './dateRange.js';
@@ -26,69 +32,25 @@ export interface ReadingsOptions {
   perPage: number;
 }
 
-export interface ReadingsPage {
-  readings: {
-    key: string;
-    building_id: string;
-    device_ref: string;
-    device_type: string;
-    metric_type: string;
-    value: number;
-    unit: string;
-    timestamp: string;
-    interval_seconds: number;
-    source: string;
-  }[];
-  pagination: { page: number; per_page: number; total: number; total_pages: number };
-  date_range: { start: string; end: string };
-  building: { id: string; name: string; timezone: string };
-}
+/** The last 7 local days up to now, unless --from / --to say otherwise. */
+const DEFAULT_DAYS = 7;
 
-export async function runReadings(
-  ctx: Context,
-  o: ReadingsOptions,
-  now = new Date(),
-): Promise<ReadingsPage> {
+export async function runReadings(ctx: Context, o: ReadingsOptions): Promise<ReadingsPage> {
   if (o.deviceType && !isDeviceType(o.deviceType))
     throw new UsageError(`--device-type must be one of ${DEVICE_TYPES.join(', ')}`);
   if (o.metric && !isMetricType(o.metric))
     throw new UsageError(`--metric must be one of ${METRIC_TYPES.join(', ')}`);
-  return withDatabase(ctx, 'readings', async (db) => {
-    const b = await resolveBuilding(db, o.building, ctx.config.defaults.building);
-    const range = resolveRange(o, b.timezone, now, 7);
-    const filter = {
-      buildingId: b.id,
-      from: range.from,
-      to: range.to,
-      deviceType: o.deviceType as never,
-      metricType: o.metric as never,
-      deviceRef: o.device,
-    };
-    const total = await countReadings(db, filter);
-    const rows = await listReadings(db, filter, o.page, o.perPage);
-    return {
-      readings: rows.map((r: StoredReading) => ({
-        key: `${r.device_ref}/${r.metric_type}/${new Date(r.timestamp).toISOString()}`,
-        building_id: r.building_id,
-        device_ref: r.device_ref,
-        device_type: r.device_type,
-        metric_type: r.metric_type,
-        value: r.value,
-        unit: r.unit,
-        timestamp: new Date(r.timestamp).toISOString(),
-        interval_seconds: r.interval_seconds,
-        source: r.source,
-      })),
-      pagination: {
-        page: o.page,
-        per_page: o.perPage,
-        total,
-        total_pages: Math.ceil(total / o.perPage),
-      },
-      date_range: { start: range.from.toISOString(), end: range.to.toISOString() },
-      building: { id: b.id, name: b.name, timezone: b.timezone },
-    };
-  });
+  return withServices(ctx, 'readings', (deps) =>
+    listReadings(deps, {
+      building: o.building,
+      range: (zone) => resolveRange(o, zone, deps.now(), DEFAULT_DAYS),
+      deviceType: o.deviceType as DeviceType | undefined,
+      metricType: o.metric as MetricType | undefined,
+      device: o.device,
+      page: o.page,
+      perPage: o.perPage,
+    }),
+  );
 }
 
 export function makeReadingsCommand(): Command {
@@ -107,59 +69,16 @@ export function makeReadingsCommand(): Command {
       parseIntOption('--per-page', 1, 1000),
       100,
     )
-    .option('--format <format>', 'table | json | csv', 'table')
-    .action(async (opts: ReadingsOptions & { format: string }, c: Command) => {
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .action(async (opts: ReadingsOptions & { format?: OutputFormat }, c: Command) => {
       const ctx = contextFrom(c);
       const format = outputFormat(ctx, opts.format);
       const res = await runReadings(ctx, opts);
-      const zone = res.building.timezone;
-      const local = (iso: unknown) =>
-        DateTime.fromISO(String(iso)).setZone(zone).toFormat('yyyy-MM-dd HH:mm ZZ');
-      const columns = [
-        { key: 'timestamp' as const, header: `Start (${zone})`, format: local },
-        {
-          key: 'interval_seconds' as const,
-          header: 'Minutes',
-          format: (v: unknown) => String(Number(v) / 60),
-        },
-        { key: 'value' as const, header: 'Value', decimals: 3 },
-        { key: 'unit' as const, header: 'Unit' },
-        {
-          key: 'metric_type' as const,
-          header: 'Metric',
-          format: (v: unknown) => String(v).replace('electricity_', ''),
-        },
-        { key: 'device_ref' as const, header: 'Meter' },
-        { key: 'source' as const, header: 'Source' },
-      ];
       writeResult({
         format,
         json: res,
-        csv: {
-          columns: [
-            'timestamp',
-            'value',
-            'unit',
-            'metric_type',
-            'device_type',
-            'device_ref',
-            'interval_seconds',
-            'source',
-            'building_id',
-          ].map((k) => ({ key: k as keyof ReadingsPage['readings'][number], header: k })),
-          rows: res.readings,
-        },
-        table: () => {
-          const p = res.pagination;
-          const t = renderTable({
-            columns,
-            rows: res.readings,
-            color: ctx.color,
-            maxWidth: ctx.columns,
-            empty: 'no readings in this range',
-          });
-          return `${t}\npage ${p.page} of ${Math.max(p.total_pages, 1)} (${p.total} readings, ${res.building.name}, ${res.date_range.start} → ${res.date_range.end})`;
-        },
+        csv: { columns: READINGS_CSV_COLUMNS, rows: res.readings },
+        table: () => renderReadings(res, { color: ctx.color, width: ctx.columns }),
         stdout: ctx.out.stdout,
       });
     });

@@ -4,7 +4,11 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../domain/errors.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server.js';
+import {
+  startProviderSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from '../services/simulator.js';
 
 export interface SimulatorCommandOptions {
   port?: string | number;
@@ -103,21 +107,7 @@ export async function runSimulator(
   const stderr = io.stderr ?? process.stderr;
   const opts = simulatorOptionsFrom(o);
   if (o.logRequests) opts.log = (line) => stderr.write(`${line}\n`);
-  let sim: Simulator;
-  try {
-    sim = await startSimulator(opts);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      throw new UsageError(
-        `cannot listen on 127.0.0.1:${opts.port}: ${code === 'EADDRINUSE' ? 'port in use' : 'permission denied'}`,
-        {
-          hint: 'choose another --port, or --port 0 for a free one',
-        },
-      );
-    }
-    throw e;
-  }
+  const sim = await startProviderSimulator(opts);
   stdout.write(
     `${sim.url}\nKOPROGO_IOT_ENEDIS_BASE_URL=${sim.url}\nKOPROGO_IOT_ORES_BASE_URL=${sim.url}\n`,
   );

@@ -20,9 +20,9 @@ import {
 import type { LineKind } from '../tariffs/lines.js';
 import { centsText } from '../tariffs/exact.js';
 import { createColors } from '../ui/color.js';
-import { writeResult } from '../ui/output.js';
+import { writeResult, type OutputFormat } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
-import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
+import { contextFrom, formatOption, outputFormat, withDatabase, type Context } from './context.js';
 import { resolveRange } from './dateRange.js';
 
 export interface SimulateOptions {
@@ -250,8 +250,8 @@ export function makeTariffsCommand(): Command {
     .option('--to <date>', 'last day, YYYY-MM-DD, included (default: now)')
     .option('--building <name|id>', 'building (default: the only one, or defaults.building)')
     .option('--tariffs <file>', 'JSON file with the tariffs section (default: the config file)')
-    .option('--format <format>', 'table | json | csv', 'table')
-    .action(async (opts: SimulateOptions & { format: string }, c: Command) => {
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .action(async (opts: SimulateOptions & { format: OutputFormat }, c: Command) => {
       const ctx = contextFrom(c);
       const format = outputFormat(ctx, opts.format);
       const res = await runTariffsSimulate(ctx, opts);

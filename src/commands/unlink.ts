@@ -1,11 +1,14 @@
 import { confirm } from '@inquirer/prompts';
 import { Command } from 'commander';
-import { requireDevice } from '../db/devices.js';
 import { UsageError } from '../domain/errors.js';
-import { unlinkMeter, type UnlinkResult } from '../link/unlinkMeter.js';
-import type { ProviderDeps } from '../providers/index.js';
+import {
+  findMeter,
+  unlinkMeter,
+  type ProviderDeps,
+  type UnlinkResult,
+} from '../services/meterLinks.js';
 import { toJson } from '../ui/output.js';
-import { contextFrom, withDatabase, type Context } from './context.js';
+import { contextFrom, withServices, type Context } from './context.js';
 
 export interface UnlinkOptions {
   purgeReadings?: boolean;
@@ -27,9 +30,9 @@ export async function runUnlink(
   deps: UnlinkDeps = {},
 ): Promise<UnlinkResult | null> {
   const interactive = deps.interactive ?? (!!process.stdin.isTTY && !!ctx.out.stderr.isTTY);
-  return withDatabase(ctx, 'unlink', async (db) => {
+  return withServices(ctx, 'unlink', async (services) => {
     // An unknown meter is said first (exit 9), before asking to confirm anything.
-    const d = await requireDevice(db, ref);
+    const d = await findMeter(services, ref);
     if (!opts.yes && !interactive) {
       throw new UsageError('unlink deletes the meter and its tokens: pass --yes to confirm', {
         hint: 'no terminal to ask on; add --yes (and --purge-readings to delete its readings too)',
@@ -47,7 +50,7 @@ export async function runUnlink(
       );
       if (!ok) return null;
     }
-    return unlinkMeter(db, ctx.config, ctx.env, ref, {
+    return unlinkMeter(services, ctx.env, ref, {
       purgeReadings: !!opts.purgeReadings,
       ...(deps.providerDeps ? { providerDeps: deps.providerDeps } : {}),
     });

@@ -22,6 +22,8 @@ import { syncDevices } from '../sync/syncDevices.js';
 import type { DeviceSyncResult } from '../sync/syncDevice.js';
 import type { Logger } from '../ui/logger.js';
 import type { SyncProgress } from '../sync/syncEnv.js';
+import { reportOfBuilding, type MonthlyReport } from '../services/report.js';
+import { statsOfBuilding, type StatsResult } from '../services/stats.js';
 
 export interface DemoOptions {
   /** Where to keep the demo database (default: a new temporary directory). */
@@ -33,6 +35,8 @@ export interface DemoOptions {
   progress?: SyncProgress & { done(): void };
   signal?: AbortSignal;
   seed?: number;
+  /** The clock (default: the real one). */
+  now?: () => Date;
 }
 
 export interface DemoRun {
@@ -45,6 +49,9 @@ export interface DemoRun {
   device: DeviceWithBuilding;
   sync: DeviceSyncResult;
   anomalies: CheckResult;
+  /** The last complete month's report and the monthly statistics, as the demo shows them. */
+  report: MonthlyReport;
+  monthly: StatsResult;
   timings: { linkMs: number; syncMs: number; detectMs: number };
   /** Closes the database and stops the simulator. */
   close(): Promise<void>;
@@ -56,88 +63,134 @@ export async function followRedirects(url: string): Promise<void> {
   await res.text();
 }
 
-export async function runDemo(o: DemoOptions): Promise<DemoRun> {
-  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-demo-'));
-  const demoKey = randomBytes(32).toString('hex');
-  const sim = await startSimulator({ seed: o.seed ?? 42 });
-  let db: OpenedDatabase | null = null;
-  try {
-    // Only the demo's own settings: the user's DATABASE_URL and config file are left out.
-    const env: Record<string, string | undefined> = {
-      HOME: process.env.HOME,
-      IOT_ENCRYPTION_KEY: demoKey,
-      KOPROGO_IOT_ENEDIS_CLIENT_SECRET: 'koprogo-demo-secret',
-    };
-    const config = resolveConfig(
-      {
-        defaults: { timeZone: 'Europe/Paris' },
-        providers: {
-          enedis: { baseUrl: sim.url, clientId: 'koprogo-demo' },
-          ores: { baseUrl: sim.url, clientId: 'koprogo-demo' },
-        },
-        sync: { concurrency: 1 },
-      },
-      env,
-      { dataDir },
-      null,
-    );
-    db = await openDatabase(config, { command: 'koprogo-iot demo' });
-    const building = await addBuilding(db, 'Résidence Les Tilleuls', 'Europe/Paris');
-    o.say(`1/4  building "${building.name}" (Europe/Paris) in ${dataDir}`);
+const ZONE = 'Europe/Paris';
 
-    let t = Date.now();
-    const device = await linkMeter(db, config, {
+/** Only the demo's own settings: the user's DATABASE_URL and config file are left out. */
+function demoConfig(sim: Simulator, dataDir: string, demoKey: string) {
+  const env: Record<string, string | undefined> = {
+    HOME: process.env.HOME,
+    IOT_ENCRYPTION_KEY: demoKey,
+    KOPROGO_IOT_ENEDIS_CLIENT_SECRET: 'koprogo-demo-secret',
+  };
+  const config = resolveConfig(
+    {
+      defaults: { timeZone: ZONE },
+      providers: {
+        enedis: { baseUrl: sim.url, clientId: 'koprogo-demo' },
+        ores: { baseUrl: sim.url, clientId: 'koprogo-demo' },
+      },
+      sync: { concurrency: 1 },
+    },
+    env,
+    { dataDir },
+    null,
+  );
+  return { config, env };
+}
+
+/** Milliseconds `fn` took, with its result. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await fn();
+  return { value, ms: Date.now() - started };
+}
+
+interface DemoSetup {
+  db: OpenedDatabase;
+  config: Config;
+  env: Record<string, string | undefined>;
+  building: Building;
+  now: () => Date;
+}
+
+/** Backfills `days` days of the demo meter's load curve. */
+async function backfill(
+  options: DemoOptions,
+  setup: DemoSetup,
+  device: DeviceWithBuilding,
+  days: number,
+) {
+  const syncEnv = createSyncEnv({
+    db: setup.db,
+    config: setup.config,
+    log: options.log,
+    env: setup.env,
+    signal: options.signal,
+    progress: options.progress,
+  });
+  const today = localDayOf(setup.now(), ZONE);
+  const [sync] = await syncDevices(
+    syncEnv,
+    { deviceIds: [device.id], dueOnly: false },
+    { fromDay: addDays(today, -days) },
+  );
+  options.progress?.done();
+  if (!sync) throw new Error('the demo meter was not synced');
+  return sync;
+}
+
+/** Link, backfill, detect: the steps the demo shows, each said on stderr as it ends. */
+async function demoSteps(options: DemoOptions, setup: DemoSetup) {
+  const { db, config, building } = setup;
+  options.say(`1/4  building "${building.name}" (${ZONE}) in ${options.dataDir}`);
+  const link = await timed(() =>
+    linkMeter(db, config, {
       provider: 'enedis',
       building: building.id,
       openUrl: followRedirects,
       timeoutMs: 30_000,
-      log: o.log,
-      signal: o.signal,
-    });
-    const linkMs = Date.now() - t;
-    o.say(
-      `2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${linkMs} ms)`,
-    );
-
-    const days = o.days ?? 365;
-    const today = localDayOf(new Date(), 'Europe/Paris');
-    t = Date.now();
-    const syncEnv = createSyncEnv({
-      db,
-      config,
-      log: o.log,
-      env,
-      signal: o.signal,
-      progress: o.progress,
-    });
-    const [sync] = await syncDevices(
-      syncEnv,
-      { deviceIds: [device.id], dueOnly: false },
-      { fromDay: addDays(today, -days) },
-    );
-    o.progress?.done();
-    const syncMs = Date.now() - t;
-    if (!sync) throw new Error('the demo meter was not synced');
-    o.say(
-      `3/4  ${sync.synced_readings} half-hourly readings backfilled (${days} days, ${sync.calls} provider calls, ${(syncMs / 1000).toFixed(1)} s)`,
-    );
-
-    t = Date.now();
-    const anomalies = await checkAnomalies(db, config, {
+      log: options.log,
+      signal: options.signal,
+    }),
+  );
+  const device = link.value;
+  options.say(
+    `2/4  meter ${device.prm} linked through the Enedis consent flow (loopback listener, ${link.ms} ms)`,
+  );
+  const days = options.days ?? 365;
+  const sync = await timed(() => backfill(options, setup, device, days));
+  options.say(
+    `3/4  ${sync.value.synced_readings} half-hourly readings backfilled (${days} days, ${sync.value.calls} provider calls, ${(sync.ms / 1000).toFixed(1)} s)`,
+  );
+  const detection = await timed(() =>
+    checkAnomalies(db, config, {
       buildingId: building.id,
       timeZone: building.timezone,
       deviceRef: device.prm,
       metricType: 'electricity_consumption',
       days,
-      log: o.log,
-    });
-    const detectMs = Date.now() - t;
-    const delivered = await deliverPending(db, config, { log: o.log });
-    o.say(
-      `4/4  ${anomalies.detected} anomalies detected over the year (profile method), stored once; ` +
-        `${delivered.sent} alert(s) sent to the log channel`,
-    );
+      now: setup.now(),
+      log: options.log,
+    }),
+  );
+  const delivered = await deliverPending(db, config, { log: options.log });
+  options.say(
+    `4/4  ${detection.value.detected} anomalies detected over the year (profile method), stored once; ` +
+      `${delivered.sent} alert(s) sent to the log channel`,
+  );
+  return {
+    device,
+    sync: sync.value,
+    anomalies: detection.value,
+    timings: { linkMs: link.ms, syncMs: sync.ms, detectMs: detection.ms },
+  };
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoRun> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-demo-'));
+  const demoKey = randomBytes(32).toString('hex');
+  const now = options.now ?? (() => new Date());
+  const sim = await startSimulator({ seed: options.seed ?? 42 });
+  let db: OpenedDatabase | null = null;
+  try {
+    const { config, env } = demoConfig(sim, dataDir, demoKey);
+    db = await openDatabase(config, { command: 'koprogo-iot demo' });
     const opened = db;
+    const building = await addBuilding(db, 'Résidence Les Tilleuls', ZONE);
+    const steps = await demoSteps({ ...options, dataDir }, { db, config, env, building, now });
+    const metricType = 'electricity_consumption';
+    const report = await reportOfBuilding({ db, now }, building, { metricType });
+    const monthly = await statsOfBuilding({ db, now }, building, { period: 'month', metricType });
     return {
       dataDir,
       demoKey,
@@ -145,10 +198,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       db: opened,
       sim,
       building,
-      device,
-      sync,
-      anomalies,
-      timings: { linkMs, syncMs, detectMs },
+      ...steps,
+      report,
+      monthly,
       async close() {
         await opened.close().catch(() => {});
         await sim.close().catch(() => {});

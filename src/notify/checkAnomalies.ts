@@ -1,12 +1,13 @@
 /**
- * Anomaly check after a device's sync: load the analysis window and the history its
- * baseline needs, detect, then store the new anomalies and queue their alerts in one
- * transaction. Running it again over the same data stores and queues nothing.
+ * Anomaly check of one series: load the analysis window and the history its baseline
+ * needs, detect once, then hand what was detected to the alerting step, which stores the
+ * new anomalies and queues their alerts in one transaction. Running it again over the
+ * same data stores and queues nothing.
  */
-import { detectAnomalies, type AnomalyMethod } from '../analytics/anomalies.js';
-import { DEFAULT_BASELINE_DAYS } from '../analytics/anomalyTypes.js';
+import { detectAnomalies, type Anomaly, type AnomalyMethod } from '../analytics/anomalies.js';
+import { DEFAULT_BASELINE_DAYS, type IntervalValue } from '../analytics/anomalyTypes.js';
 import type { Config } from '../config.js';
-import { storeAnomalies, type NewAnomaly, type StoredAnomaly } from '../db/anomalies.js';
+import { storeAnomalies, type StoredAnomaly } from '../db/anomalies.js';
 import { seriesValues } from '../db/readings.js';
 import type { Database } from '../db/types.js';
 import type { MetricType } from '../domain/readings.js';
@@ -20,11 +21,30 @@ const MOVING_AVERAGE_DAYS = 7;
 /** Slack around the history so local days cut by DST or a late first reading stay whole. */
 const HISTORY_MARGIN_DAYS = 2;
 
-export interface CheckOptions {
+/** One series of one building, as stored anomalies name it. */
+export interface SeriesRef {
   buildingId: string;
-  timeZone: string;
   deviceRef: string;
   metricType: MetricType;
+}
+
+export interface DetectionSettings {
+  method: AnomalyMethod;
+  thresholdPercent: number;
+  /** The analysis window, [from, to). */
+  from: Date;
+  to: Date;
+  timeZone: string;
+}
+
+export interface SeriesDetection {
+  /** Readings of the window and the history before it, oldest first. */
+  readings: IntervalValue[];
+  anomalies: Anomaly[];
+}
+
+export interface CheckOptions extends SeriesRef {
+  timeZone: string;
   /** Default: the configured method. */
   method?: AnomalyMethod;
   /** Default: the configured threshold. */
@@ -33,6 +53,13 @@ export interface CheckOptions {
   days?: number;
   now?: Date;
   log?: Logger;
+}
+
+export interface AlertingResult {
+  /** Newly stored. */
+  stored: StoredAnomaly[];
+  /** Notifications queued for the newly stored ones. */
+  queued: number;
 }
 
 export interface CheckResult {
@@ -51,41 +78,50 @@ export function historyStart(from: Date, method: AnomalyMethod): Date {
   return new Date(from.getTime() - (days + HISTORY_MARGIN_DAYS) * DAY_MS);
 }
 
-export async function checkAnomalies(
+/** The analysis window: the last `days` days up to `now`. */
+export function detectionWindow(now: Date, days: number): { from: Date; to: Date } {
+  return { from: new Date(now.getTime() - days * DAY_MS), to: now };
+}
+
+/** Loads one series (window and history) and detects its anomalies, once. */
+export async function detectSeries(
   db: Database,
   config: Config,
-  opts: CheckOptions,
-): Promise<CheckResult> {
-  const method = opts.method ?? config.anomalies.method;
-  const thresholdPercent = opts.thresholdPercent ?? config.anomalies.thresholdPercent;
-  const days = opts.days ?? config.anomalies.days;
-  const language = config.alerts.language;
-  const to = opts.now ?? new Date();
-  const from = new Date(to.getTime() - days * DAY_MS);
-
+  series: SeriesRef,
+  settings: DetectionSettings,
+): Promise<SeriesDetection> {
   const readings = await seriesValues(db, {
-    buildingId: opts.buildingId,
-    deviceRef: opts.deviceRef,
-    metricType: opts.metricType,
-    from: historyStart(from, method),
-    to,
+    buildingId: series.buildingId,
+    deviceRef: series.deviceRef,
+    metricType: series.metricType,
+    from: historyStart(settings.from, settings.method),
+    to: settings.to,
   });
-  const found = detectAnomalies(readings, {
-    from,
-    to,
-    zone: opts.timeZone,
-    method,
-    thresholdPercent,
-    language,
+  const anomalies = detectAnomalies(readings, {
+    from: settings.from,
+    to: settings.to,
+    zone: settings.timeZone,
+    method: settings.method,
+    thresholdPercent: settings.thresholdPercent,
+    language: config.alerts.language,
   });
-  if (found.length === 0) return { detected: 0, stored: 0, queued: 0, anomalies: [] };
+  return { readings, anomalies };
+}
 
-  const rows: NewAnomaly[] = found.map((a) => ({
-    buildingId: opts.buildingId,
-    deviceRef: opts.deviceRef,
-    metricType: opts.metricType,
+/**
+ * The alerting step: stores what the detector found (anomalies stored before are skipped)
+ * and queues an alert on every channel whose rules the new ones meet, in one transaction.
+ */
+export async function storeAndAlert(
+  db: Database,
+  config: Config,
+  series: SeriesRef & { method: AnomalyMethod },
+  detected: readonly Anomaly[],
+): Promise<AlertingResult> {
+  if (detected.length === 0) return { stored: [], queued: 0 };
+  const rows = detected.map((a) => ({
+    ...series,
     kind: a.kind,
-    method,
     start: a.start,
     end: a.end,
     value: a.value,
@@ -94,22 +130,43 @@ export async function checkAnomalies(
     severity: a.severity,
     message: a.message,
   }));
-  const { stored, queued } = await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const fresh = await storeAnomalies(tx, rows);
-    let count = 0;
+    let queued = 0;
     for (const a of fresh) {
       const channels = channelsFor(config.alerts.rules, a);
-      count += await enqueueNotifications(tx, a, channels, language);
+      queued += await enqueueNotifications(tx, a, channels, config.alerts.language);
     }
-    return { stored: fresh, queued: count };
+    return { stored: fresh, queued };
   });
+}
+
+/** Detects over the last `days` days of one series and alerts on what is new. */
+export async function checkAnomalies(
+  db: Database,
+  config: Config,
+  opts: CheckOptions,
+): Promise<CheckResult> {
+  const method = opts.method ?? config.anomalies.method;
+  const series = {
+    buildingId: opts.buildingId,
+    deviceRef: opts.deviceRef,
+    metricType: opts.metricType,
+  };
+  const { anomalies } = await detectSeries(db, config, series, {
+    ...detectionWindow(opts.now ?? new Date(), opts.days ?? config.anomalies.days),
+    method,
+    thresholdPercent: opts.thresholdPercent ?? config.anomalies.thresholdPercent,
+    timeZone: opts.timeZone,
+  });
+  const { stored, queued } = await storeAndAlert(db, config, { ...series, method }, anomalies);
   if (stored.length > 0) {
     opts.log?.info('new anomalies stored', {
       device: opts.deviceRef,
-      detected: found.length,
+      detected: anomalies.length,
       stored: stored.length,
       alerts_queued: queued,
     });
   }
-  return { detected: found.length, stored: stored.length, queued, anomalies: stored };
+  return { detected: anomalies.length, stored: stored.length, queued, anomalies: stored };
 }

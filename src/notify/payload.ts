@@ -81,58 +81,58 @@ const TEXTS = {
 
 /** Builds the payload once, at queue time, so every channel and every retry says the same. */
 export function buildPayload(
-  a: StoredAnomaly,
+  anomaly: StoredAnomaly,
   language: Language,
   building: { name: string; timezone: string } | null,
 ): NotificationPayload {
-  const t = TEXTS[language];
+  const texts = TEXTS[language];
   const locale = language === 'fr' ? 'fr-FR' : 'en-GB';
-  const num = (n: number) => n.toLocaleString(locale, { maximumFractionDigits: 3 });
+  const number = (n: number) => n.toLocaleString(locale, { maximumFractionDigits: 3 });
   const zone = building?.timezone ?? DEFAULT_TIME_ZONE;
   const when = (d: Date) => DateTime.fromJSDate(d, { zone }).toFormat('dd/MM/yyyy HH:mm');
-  const unit = isMetricType(a.metricType) ? storedUnit(a.metricType) : '';
-  const sev = t.severity[a.severity] ?? a.severity;
-  const pct = `${a.variancePercent >= 0 ? '+' : ''}${Math.round(a.variancePercent)} %`;
-  const name = building?.name ?? a.buildingId;
+  const unit = isMetricType(anomaly.metricType) ? storedUnit(anomaly.metricType) : '';
+  const severity = texts.severity[anomaly.severity] ?? anomaly.severity;
+  const pct = `${anomaly.variancePercent >= 0 ? '+' : ''}${Math.round(anomaly.variancePercent)} %`;
+  const name = building?.name ?? anomaly.buildingId;
   const values = [
     name,
-    a.deviceRef,
-    a.metricType,
-    `${when(a.start)} – ${when(a.end)} (${zone})`,
-    t.value(num(a.value), num(a.baseline), unit, pct),
-    sev,
-    a.method,
-    a.id,
+    anomaly.deviceRef,
+    anomaly.metricType,
+    `${when(anomaly.start)} – ${when(anomaly.end)} (${zone})`,
+    texts.value(number(anomaly.value), number(anomaly.baseline), unit, pct),
+    severity,
+    anomaly.method,
+    anomaly.id,
   ];
   const text = [
-    a.message,
+    anomaly.message,
     '',
-    ...t.labels.map((label, i) => `${label}${t.sep}${values[i] ?? ''}`),
+    ...texts.labels.map((label, i) => `${label}${texts.sep}${values[i] ?? ''}`),
     '',
-    `${t.ack}${t.sep}koprogo-iot anomalies ack ${a.id.slice(0, 8)}`,
+    `${texts.ack}${texts.sep}koprogo-iot anomalies ack ${anomaly.id.slice(0, 8)}`,
   ].join('\n');
   return {
     event: 'anomaly.detected',
     language,
-    subject: `[KoproGo] ${t.anomaly(sev)}${t.sep}${t.kind[a.kind] ?? a.kind} — ${name} (${t.meter} ${a.deviceRef})`,
-    message: a.message,
+    subject: `[KoproGo] ${texts.anomaly(severity)}${texts.sep}${texts.kind[anomaly.kind] ?? anomaly.kind} — ${name} (${texts.meter} ${anomaly.deviceRef})`,
+    message: anomaly.message,
     text,
     anomaly: {
-      id: a.id,
-      building_id: a.buildingId,
+      id: anomaly.id,
+      building_id: anomaly.buildingId,
       building_name: building?.name ?? null,
-      device_ref: a.deviceRef,
-      metric_type: a.metricType,
-      kind: a.kind,
-      method: a.method,
-      timestamp: a.start.toISOString(),
-      end: a.end.toISOString(),
-      value: a.value,
-      baseline: a.baseline,
-      variance_percent: a.variancePercent,
-      severity: a.severity,
+      device_ref: anomaly.deviceRef,
+      metric_type: anomaly.metricType,
+      kind: anomaly.kind,
+      method: anomaly.method,
+      timestamp: anomaly.start.toISOString(),
+      end: anomaly.end.toISOString(),
+      value: anomaly.value,
+      baseline: anomaly.baseline,
+      variance_percent: anomaly.variancePercent,
+      severity: anomaly.severity,
       unit,
-      detected_at: a.detectedAt.toISOString(),
+      detected_at: anomaly.detectedAt.toISOString(),
     },
   };
 }

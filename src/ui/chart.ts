@@ -114,24 +114,24 @@ export function resample(
   const raw: number[] = [];
   let columnOf: (index: number) => number;
   if (count > columns) {
-    for (let b = 0; b < columns; b++) {
-      const from = Math.floor((b * count) / columns);
-      const to = Math.floor(((b + 1) * count) / columns);
+    for (let bucket = 0; bucket < columns; bucket++) {
+      const from = Math.floor((bucket * count) / columns);
+      const to = Math.floor(((bucket + 1) * count) / columns);
       let sum = 0;
-      let n = 0;
+      let finite = 0;
       for (let i = from; i < to; i++) {
-        const v = values[i];
-        if (v !== undefined && Number.isFinite(v)) {
-          sum += v;
-          n++;
+        const value = values[i];
+        if (value !== undefined && Number.isFinite(value)) {
+          sum += value;
+          finite++;
         }
       }
-      raw.push(n > 0 ? sum / n : Number.NaN);
+      raw.push(finite > 0 ? sum / finite : Number.NaN);
     }
     columnOf = (index) => Math.floor((index * columns) / count);
   } else {
     const step = Math.max(1, Math.floor(columns / Math.max(1, count)));
-    for (const v of values) for (let k = 0; k < step; k++) raw.push(v);
+    for (const value of values) for (let repeat = 0; repeat < step; repeat++) raw.push(value);
     columnOf = (index) => index * step;
   }
   const firstFinite = raw.find(Number.isFinite) ?? 0;
@@ -162,8 +162,8 @@ function xAxisLines(
   const columnsPerMark = plotWidth / marks.length;
   const stride = Math.max(1, Math.ceil((longest + 2) / Math.max(columnsPerMark, 1e-9)));
   let nextFree = 0;
-  for (let m = 0; m < marks.length; m += stride) {
-    const { label, index } = marks[m] ?? { label: '', index: 0 };
+  for (let shown = 0; shown < marks.length; shown += stride) {
+    const { label, index } = marks[shown] ?? { label: '', index: 0 };
     const column = columnOf(index);
     const start = axisStart + column;
     if (column >= plotWidth || start < nextFree) continue;

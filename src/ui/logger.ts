@@ -5,7 +5,7 @@
  * secret can reach a log whatever a caller passes in.
  */
 import { createColors, type Colors } from './color.js';
-import { redact, redactValue } from './redact.js';
+import { redactText, redactValue } from './redact.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -54,8 +54,8 @@ export function createLogger(options: LoggerOptions): Logger {
     if (RANK[level] < RANK[options.level]) return;
     const safe = redactValue({ ...base, ...fields }) as LogFields;
     const line = options.json
-      ? jsonLine(now(), level, redact(msg), safe)
-      : textLine(now(), level, redact(msg), safe, paint);
+      ? jsonLine(now(), level, redactText(msg), safe)
+      : textLine(now(), level, redactText(msg), safe, paint);
     options.stream.write(line + '\n');
   };
 

@@ -61,8 +61,11 @@ const RULES: Rule[] = [
   { pattern: /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, replace: REDACTED },
 ];
 
-/** The text with every secret value replaced by [redacted]. */
-export function redact(text: string): string {
+/**
+ * The text with every secret found by its form (parameter names, Bearer, JWT) replaced by
+ * [redacted]. (The providers redact the values they know instead.)
+ */
+export function redactText(text: string): string {
   let out = text;
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace);
   return out;
@@ -101,10 +104,10 @@ export function redactValue(value: unknown): unknown {
 }
 
 function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
-  if (typeof value === 'string') return redact(value);
+  if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return value;
-  if (value instanceof URL) return redact(value.toString());
+  if (value instanceof URL) return redactText(value.toString());
   if (seen.has(value)) return '[circular]';
   if (depth >= MAX_DEPTH) return '[…]';
   seen.add(value);
@@ -118,7 +121,7 @@ function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
 }
 
 function redactError(error: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: error.name, message: redact(error.message) };
+  const out: Record<string, unknown> = { name: error.name, message: redactText(error.message) };
   // Typed errors carry their meaning in a few own fields (kind, status, exitCode, hint).
   // An error's `code` is a diagnosis (ECONNREFUSED, ADAM-ERR0123), not an OAuth code.
   for (const [key, item] of Object.entries(error)) {

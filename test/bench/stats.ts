@@ -4,8 +4,8 @@
  * the embedded database (after the daily aggregate's refresh, as the daemon's maintenance
  * does) and on the server.
  */
-import { localDayOf, localDayStart } from '../../src/analytics/periods.js';
-import { statsForBuilding } from '../../src/commands/stats.js';
+import { addDays, localDayOf, localDayStart } from '../../src/analytics/periods.js';
+import { statsOfBuilding } from '../../src/services/stats.js';
 import { addBuilding, type Building } from '../../src/db/buildings.js';
 import { upsertReadings } from '../../src/db/readings.js';
 import { AGGREGATE_ZONE, dailySource } from '../../src/db/stats.js';
@@ -80,14 +80,22 @@ async function latencies(
   warmups: number,
   runs: number,
 ): Promise<{ sorted: number[]; periods: number }> {
-  const opts = { period: 'month', from: r.fromDay, to: r.today };
+  // `stats --period month --from FROM --to TODAY`: local days, the last one included.
+  const query = {
+    period: 'month' as const,
+    metricType: 'electricity_consumption' as const,
+    dates: (zone: string) => ({
+      from: localDayStart(r.fromDay, zone),
+      to: localDayStart(addDays(r.today, 1), zone),
+    }),
+  };
+  const statsForBuilding = () => statsOfBuilding({ db, now: () => new Date() }, b, query);
   let periods = 0;
-  for (let i = 0; i < warmups; i++)
-    periods = (await statsForBuilding(db, b, opts)).data_points.length;
+  for (let i = 0; i < warmups; i++) periods = (await statsForBuilding()).data_points.length;
   const times: number[] = [];
   const stopAt = performance.now() + TIMING_BUDGET_MS;
   for (let i = 0; i < runs && performance.now() < stopAt; i++)
-    times.push((await timed(() => statsForBuilding(db, b, opts))).ms);
+    times.push((await timed(() => statsForBuilding())).ms);
   return { sorted: times.sort((x, y) => x - y), periods };
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAnomalies, parseThreshold } from '../../../src/commands/anomalies.js';
+import { parseThreshold } from '../../../src/commands/anomalies.js';
+import { findAnomalies, type AnomalyQuery } from '../../../src/services/anomalies.js';
 import { resolveConfig } from '../../../src/config.js';
 import { acknowledgeAnomaly } from '../../../src/db/anomalies.js';
 import { addBuilding, type Building } from '../../../src/db/buildings.js';
@@ -15,6 +16,13 @@ const meter = plainMeter({
 });
 const NOW = new Date('2025-11-01T00:00:00Z');
 const config = resolveConfig({}, {}, {}, null);
+
+/** `anomalies --days 30` (and its other flags) on the building, at NOW. */
+const detect = (t: TestDatabase, b: Building, q: Partial<AnomalyQuery> = {}) =>
+  findAnomalies(
+    { db: t.db, config, now: () => NOW },
+    { building: b.id, metricType: 'electricity_consumption', days: 30, store: true, ...q },
+  );
 
 const countStored = async (t: TestDatabase) =>
   Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM anomalies')).rows[0]?.n);
@@ -34,7 +42,7 @@ describe.each(ENGINES)('anomalies command (%s database)', (engine) => {
   afterAll(async () => t?.close());
 
   it('finds the injected anomaly, stores it with an id, and queues its alerts', async () => {
-    const res = await findAnomalies(t.db, config, b, { days: 30 }, NOW);
+    const res = await detect(t, b);
     const heater = res.anomalies.find(
       (a) =>
         Date.parse(a.timestamp) < Date.parse(HEATER.end) &&
@@ -60,8 +68,8 @@ describe.each(ENGINES)('anomalies command (%s database)', (engine) => {
   });
 
   it('stores nothing twice when run again, and shows the same ids', async () => {
-    const first = await findAnomalies(t.db, config, b, { days: 30 }, NOW);
-    const again = await findAnomalies(t.db, config, b, { days: 30 }, NOW);
+    const first = await detect(t, b);
+    const again = await detect(t, b);
     expect(again.stored).toBe(0);
     expect(again.alerts_queued).toBe(0);
     expect(again.anomalies.map((a) => a.id)).toEqual(first.anomalies.map((a) => a.id));
@@ -70,13 +78,7 @@ describe.each(ENGINES)('anomalies command (%s database)', (engine) => {
 
   it('--no-store detects without storing', async () => {
     const before = await countStored(t);
-    const res = await findAnomalies(
-      t.db,
-      config,
-      b,
-      { days: 30, method: 'moving-average', store: false },
-      NOW,
-    );
+    const res = await detect(t, b, { method: 'moving-average', store: false });
     expect(res.method).toBe('moving-average');
     expect(res.stored).toBe(0);
     expect(res.anomalies.every((a) => a.id === null)).toBe(true);
@@ -84,10 +86,10 @@ describe.each(ENGINES)('anomalies command (%s database)', (engine) => {
   });
 
   it('shows an acknowledged anomaly as such', async () => {
-    const res = await findAnomalies(t.db, config, b, { days: 30 }, NOW);
+    const res = await detect(t, b);
     const id = res.anomalies[0]?.id as string;
     await acknowledgeAnomaly(t.db, id, 'alice');
-    const again = await findAnomalies(t.db, config, b, { days: 30 }, NOW);
+    const again = await detect(t, b);
     expect(again.anomalies.find((a) => a.id === id)?.acknowledged).toBe(true);
   });
 

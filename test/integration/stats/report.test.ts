@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildMonthlyReport,
-  lastCompleteMonth,
-  renderReport,
-} from '../../../src/commands/report.js';
+import { lastCompleteMonth } from '../../../src/analytics/monthComparison.js';
+import { buildReport, type ReportQuery } from '../../../src/services/report.js';
+import { renderReport, reportJson } from '../../../src/ui/reportView.js';
+import { resolveConfig } from '../../../src/config.js';
 import { storeAnomalies } from '../../../src/db/anomalies.js';
 import { addBuilding, type Building } from '../../../src/db/buildings.js';
 import { insertDevice } from '../../../src/db/devices.js';
@@ -16,6 +15,7 @@ const meter = plainMeter();
 const NOW = new Date('2025-11-05T09:00:00Z');
 const OCT = ['2025-09-30T22:00:00Z', '2025-10-31T23:00:00Z'] as const;
 const SEP = ['2025-08-31T22:00:00Z', '2025-09-30T22:00:00Z'] as const;
+const config = resolveConfig({}, {}, {}, null);
 const OCT_2024 = ['2024-09-30T22:00:00Z', '2024-10-31T23:00:00Z'] as const;
 
 describe.each(ENGINES)('monthly report (%s database)', (engine) => {
@@ -52,6 +52,11 @@ describe.each(ENGINES)('monthly report (%s database)', (engine) => {
     ]);
   }, 120_000);
   afterAll(async () => t?.close());
+  const report = (q: Partial<ReportQuery>) =>
+    buildReport(
+      { db: t.db, config, now: () => NOW },
+      { building: b.id, metricType: 'electricity_consumption', ...q },
+    );
 
   it('defaults to the last complete month of the building', () => {
     expect(lastCompleteMonth(NOW, ZONE)).toBe('2025-10');
@@ -60,7 +65,7 @@ describe.each(ENGINES)('monthly report (%s database)', (engine) => {
   });
 
   it("shows October's total, daily average, comparisons, days, anomalies and meter", async () => {
-    const r = await buildMonthlyReport(t.db, b, {}, NOW);
+    const r = await report({});
     const oct = expectedOver(meter, ...OCT);
     const sep = expectedOver(meter, ...SEP);
     const lastYear = expectedOver(meter, ...OCT_2024);
@@ -82,7 +87,7 @@ describe.each(ENGINES)('monthly report (%s database)', (engine) => {
       expectedOver(meter, '2025-10-25T22:00:00Z', '2025-10-26T23:00:00Z').total,
       6,
     );
-    expect(r.anomalies.map((a) => a.timestamp)).toEqual(['2025-10-14T17:00:00.000Z']);
+    expect(reportJson(r).anomalies.map((a) => a.timestamp)).toEqual(['2025-10-14T17:00:00.000Z']);
     expect(r.meters).toEqual([
       expect.objectContaining({
         prm: meter.prm,
@@ -93,7 +98,7 @@ describe.each(ENGINES)('monthly report (%s database)', (engine) => {
       }),
     ]);
 
-    const text = renderReport(r, { color: false, width: 100, now: NOW });
+    const text = renderReport(r, { color: false, width: 100 });
     expect(text).toContain('Résidence Les Tilleuls — October 2025 (Europe/Brussels)');
     expect(text).toMatch(/Total\s+\d+\.\d{3}\s+[+-]\d+\.\d%\s+[+-]\d+\.\d%/);
     expect(text).toContain('Coverage 100.0% (1490 of 1490 intervals)');
@@ -103,8 +108,8 @@ describe.each(ENGINES)('monthly report (%s database)', (engine) => {
   });
 
   it('marks a month in progress as partial', async () => {
-    const r = await buildMonthlyReport(t.db, b, { month: '2025-11' }, NOW);
+    const r = await report({ month: '2025-11' });
     expect(r.summary.coverage).toBeCloseTo(4 / 30 + 10 / 24 / 30, 6);
-    expect(renderReport(r, { color: false, width: 100, now: NOW })).toContain('partial month');
+    expect(renderReport(r, { color: false, width: 100 })).toContain('partial month');
   });
 });

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStatistics } from '../../../src/analytics/stats.js';
-import { renderStatsTable, statsForBuilding } from '../../../src/commands/stats.js';
+import { parseFrom, parseTo } from '../../../src/commands/dateRange.js';
+import type { Database } from '../../../src/db/types.js';
+import { parsePeriod } from '../../../src/services/periodRange.js';
+import { statsOfBuilding } from '../../../src/services/stats.js';
+import { renderStatsTable } from '../../../src/ui/statsView.js';
 import { addBuilding, type Building } from '../../../src/db/buildings.js';
 import { upsertReadings } from '../../../src/db/readings.js';
 import { dailyAggregates, dailySource, sameDaysAsAggregate } from '../../../src/db/stats.js';
@@ -8,6 +12,23 @@ import { detectTimescale } from '../../../src/db/timescale.js';
 import type { Reading } from '../../../src/domain/readings.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ZONE, change, expectedOver, meterReadings, plainMeter } from './fixtures.js';
+
+/** The statistics service as `stats --period P --from D --to D` calls it. */
+function statsFor(
+  db: Database,
+  building: Building,
+  opts: { period: string; from?: string; to?: string },
+  now: Date,
+) {
+  return statsOfBuilding({ db, now: () => now }, building, {
+    period: parsePeriod(opts.period),
+    metricType: 'electricity_consumption',
+    dates: (zone) => ({
+      from: opts.from ? parseFrom(opts.from, zone) : undefined,
+      to: opts.to ? parseTo(opts.to, zone) : undefined,
+    }),
+  });
+}
 
 const meter = plainMeter();
 // Local 2024-09-01 00:00 to local 2025-11-16 00:00 (Brussels), without local 2025-06-10.
@@ -68,7 +89,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
   afterAll(async () => t?.close());
 
   it('October 2025, a DST month, holds 1490 half-hours and the model total', async () => {
-    const res = await statsForBuilding(
+    const res = await statsFor(
       t.db,
       b,
       { period: 'month', from: '2025-10-01', to: '2025-10-31' },
@@ -95,7 +116,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
   });
 
   it('compares with the previous month and the same month a year before', async () => {
-    const res = await statsForBuilding(
+    const res = await statsFor(
       t.db,
       b,
       { period: 'month', from: '2025-10-01', to: '2025-10-31' },
@@ -110,7 +131,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
   });
 
   it('has no comparison where there is nothing to compare with', async () => {
-    const res = await statsForBuilding(
+    const res = await statsFor(
       t.db,
       b,
       { period: 'month', from: '2024-09-01', to: '2024-09-30' },
@@ -121,7 +142,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
   });
 
   it('counts local days of 46, 48 and 50 half-hours', async () => {
-    const oct = await statsForBuilding(
+    const oct = await statsFor(
       t.db,
       b,
       { period: 'day', from: '2025-10-25', to: '2025-10-27' },
@@ -132,7 +153,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
       ['2025-10-26', 50, 1],
       ['2025-10-27', 48, 1],
     ]);
-    const mar = await statsForBuilding(
+    const mar = await statsFor(
       t.db,
       b,
       { period: 'day', from: '2025-03-30', to: '2025-03-30' },
@@ -146,7 +167,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
   });
 
   it('shows partial periods: a missing day and the month in progress', async () => {
-    const res = await statsForBuilding(t.db, b, { period: 'month' }, NOW);
+    const res = await statsFor(t.db, b, { period: 'month' }, NOW);
     expect(res.data_points.map((p) => p.period)).toEqual([
       '2024-12',
       '2025-01',
@@ -252,7 +273,7 @@ describe.each(ENGINES)('statistics from stored readings (%s database)', (engine)
         }),
       ]);
     }
-    const res = await statsForBuilding(
+    const res = await statsFor(
       t.db,
       stepBuilding,
       { period: 'day', from: '2025-03-12', to: '2025-03-12' },

@@ -1,25 +1,25 @@
 import { describe, expect, test } from 'vitest';
-import { REDACTED, redact, redactValue } from '../../../src/ui/redact.js';
+import { REDACTED, redactText, redactValue } from '../../../src/ui/redact.js';
 
 const TOKEN = 'Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY';
 
-describe('redact', () => {
+describe('redactText', () => {
   test('bearer and basic authorization values', () => {
-    expect(redact(`Authorization: Bearer ${TOKEN}`)).toBe(`Authorization: Bearer ${REDACTED}`);
-    expect(redact(`authorization: basic ${TOKEN}==`)).not.toContain(TOKEN);
+    expect(redactText(`Authorization: Bearer ${TOKEN}`)).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redactText(`authorization: basic ${TOKEN}==`)).not.toContain(TOKEN);
   });
 
   test('query strings and form bodies', () => {
     const url = `http://127.0.0.1:8765/callback?code=${TOKEN}&state=abc&usage_point_id=12345678901234`;
-    const out = redact(url);
+    const out = redactText(url);
     expect(out).not.toContain(TOKEN);
     expect(out).toContain('state=abc');
     expect(out).toContain('usage_point_id=12345678901234');
     const form = `grant_type=client_credentials&client_id=app&client_secret=${TOKEN}`;
-    expect(redact(form)).toBe(
+    expect(redactText(form)).toBe(
       `grant_type=client_credentials&client_id=app&client_secret=${REDACTED}`,
     );
-    expect(redact(`refresh_token=${TOKEN}`)).toBe(`refresh_token=${REDACTED}`);
+    expect(redactText(`refresh_token=${TOKEN}`)).toBe(`refresh_token=${REDACTED}`);
   });
 
   test('JSON bodies, including escaped JSON inside a string', () => {
@@ -29,23 +29,23 @@ describe('redact', () => {
       token_type: 'Bearer',
       expires_in: '12600',
     });
-    const out = redact(body);
+    const out = redactText(body);
     expect(out).not.toContain(TOKEN);
     expect(JSON.parse(out)).toMatchObject({ access_token: REDACTED, expires_in: '12600' });
     const nested = JSON.stringify({ body });
-    expect(redact(nested)).not.toContain(TOKEN);
+    expect(redactText(nested)).not.toContain(TOKEN);
   });
 
   test('URL-encoded redirect and inspected objects', () => {
-    expect(redact(`redirect=https%3A%2F%2Fx%2Fcb%3Fcode%3D${TOKEN}%26state%3Dz`)).not.toContain(
+    expect(redactText(`redirect=https%3A%2F%2Fx%2Fcb%3Fcode%3D${TOKEN}%26state%3Dz`)).not.toContain(
       TOKEN,
     );
-    expect(redact(`{ clientSecret: '${TOKEN}', id: 3 }`)).not.toContain(TOKEN);
+    expect(redactText(`{ clientSecret: '${TOKEN}', id: 3 }`)).not.toContain(TOKEN);
   });
 
   test('leaves ordinary words alone', () => {
     const text = 'postcode=5000 exit code 6 error_code=ADAM-ERR0123 tokens=3';
-    expect(redact(text)).toBe(text);
+    expect(redactText(text)).toBe(text);
   });
 });
 

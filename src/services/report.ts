@@ -1,0 +1,188 @@
+/**
+ * A building's month: total and daily average against the month before and the same month
+ * a year earlier, the daily totals, the month's statistics row, the anomalies of the month
+ * not acknowledged yet, and the state of its meters.
+ */
+import {
+  compareDailyAverages,
+  lastCompleteMonth,
+  monthFigures,
+  type MonthFigures,
+} from '../analytics/monthComparison.js';
+import {
+  periodEnd,
+  periodEndDay,
+  periodFirstDay,
+  periodStart,
+  previousPeriod,
+  sameLastYear,
+} from '../analytics/periods.js';
+import {
+  computeStatistics,
+  type PeriodComparison,
+  type StatsDataPoint,
+} from '../analytics/stats.js';
+import { listAnomalies, type StoredAnomaly } from '../db/anomalies.js';
+import { resolveBuilding } from '../db/buildings.js';
+import { listDevices } from '../db/devices.js';
+import { dailyAggregates } from '../db/stats.js';
+import { storedUnit } from '../domain/readings.js';
+import type { StatsMetric } from '../domain/statsMetrics.js';
+import {
+  buildingSummary,
+  type BuildingRef,
+  type BuildingSummary,
+  type ServiceDeps,
+} from './deps.js';
+
+export type { MonthFigures };
+
+export interface ReportQuery {
+  building?: BuildingRef;
+  /** `YYYY-MM`; default the last complete month in the building's zone. */
+  month?: string;
+  metricType: StatsMetric;
+}
+
+export interface MeterState {
+  prm: string;
+  provider: string;
+  status: string;
+  status_message: string | null;
+  sync_enabled: boolean;
+  consent_expires_at: string | null;
+  last_sync_at: string | null;
+  last_sync_status: string | null;
+  /** Readings complete up to this instant (the sync checkpoint). */
+  data_until: string | null;
+}
+
+export interface MonthlyReport {
+  building: BuildingSummary;
+  metric_type: string;
+  unit: string;
+  month: string;
+  date_range: { start: string; end: string };
+  summary: MonthFigures & {
+    count: number;
+    expected_count: number;
+    /** Of the totals, the seed's comparison ("+5.2%"; null when not comparable). */
+    comparison: PeriodComparison;
+    daily_average_comparison: PeriodComparison;
+    previous_period: MonthFigures | null;
+    previous_year: MonthFigures | null;
+  };
+  /** One point per local day of the month: the chart's data. */
+  daily: { day: string; total: number; coverage: number }[];
+  /** The month's row of `stats --period month`. */
+  monthly_statistics: StatsDataPoint;
+  /** Anomalies of the month not acknowledged yet. */
+  anomalies: StoredAnomaly[];
+  meters: MeterState[];
+  /** When the report was made: what "consent expired" is measured against. */
+  generated_at: string;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export async function buildReport(
+  deps: Pick<ServiceDeps, 'db' | 'config' | 'now'>,
+  query: ReportQuery,
+): Promise<MonthlyReport> {
+  const building = await resolveBuilding(deps.db, query.building, deps.config.defaults.building);
+  return reportOfBuilding(deps, building, query);
+}
+
+/** The same, for a building already found. */
+export async function reportOfBuilding(
+  deps: Pick<ServiceDeps, 'db' | 'now'>,
+  building: BuildingSummary,
+  query: Omit<ReportQuery, 'building'>,
+): Promise<MonthlyReport> {
+  const now = deps.now();
+  const zone = building.timezone;
+  const metricType = query.metricType;
+  const month = query.month ?? lastCompleteMonth(now, zone);
+  const { months, daily } = await monthStatistics(deps, building, metricType, month);
+  const row = months[months.length - 1] as StatsDataPoint;
+  const current = monthFigures(row) ?? {
+    period: month,
+    total: 0,
+    daily_average: null,
+    coverage: 0,
+  };
+  const previous = monthFigures(months.find((p) => p.period === previousPeriod(month)));
+  const lastYear = monthFigures(months.find((p) => p.period === sameLastYear(month)));
+  const open = await listAnomalies(deps.db, {
+    buildingId: building.id,
+    from: periodStart(month, zone),
+    to: periodEnd(month, zone),
+    metricType,
+  });
+  return {
+    building: buildingSummary(building),
+    metric_type: metricType,
+    unit: storedUnit(metricType),
+    month,
+    date_range: { start: row.start, end: row.end },
+    summary: {
+      ...current,
+      count: row.count,
+      expected_count: row.expected_count,
+      comparison: row.comparison,
+      daily_average_comparison: {
+        previous_period: compareDailyAverages(current, previous),
+        previous_year: compareDailyAverages(current, lastYear),
+      },
+      previous_period: previous,
+      previous_year: lastYear,
+    },
+    daily: daily.map((p) => ({ day: p.period, total: p.total, coverage: p.coverage })),
+    monthly_statistics: row,
+    anomalies: open,
+    meters: await meterStates(deps, building.id),
+    generated_at: now.toISOString(),
+  };
+}
+
+/** Thirteen months (the month and the year before it: both comparisons) and the month's days. */
+async function monthStatistics(
+  deps: Pick<ServiceDeps, 'db'>,
+  building: BuildingSummary,
+  metricType: StatsMetric,
+  month: string,
+): Promise<{ months: StatsDataPoint[]; daily: StatsDataPoint[] }> {
+  const zone = building.timezone;
+  const from = periodFirstDay(sameLastYear(month));
+  const end = periodEndDay(month);
+  const days = await dailyAggregates(deps.db, {
+    buildingId: building.id,
+    zone,
+    metricType,
+    fromDay: from,
+    toDay: end,
+  });
+  const base = { zone, metricType, unit: storedUnit(metricType) };
+  const months = computeStatistics(days, { ...base, period: 'month', from, to: end }).data_points;
+  const first = periodFirstDay(month);
+  const daily = computeStatistics(days, { ...base, period: 'day', from: first, to: end });
+  return { months, daily: daily.data_points };
+}
+
+async function meterStates(
+  deps: Pick<ServiceDeps, 'db'>,
+  buildingId: string,
+): Promise<MeterState[]> {
+  const devices = await listDevices(deps.db, { buildingId });
+  return devices.map((d) => ({
+    prm: d.prm,
+    provider: d.provider,
+    status: d.status,
+    status_message: d.status_message,
+    sync_enabled: d.sync_enabled,
+    consent_expires_at: iso(d.consent_expires_at),
+    last_sync_at: iso(d.last_sync_at),
+    last_sync_status: d.last_sync_status,
+    data_until: iso(d.checkpoint_at),
+  }));
+}

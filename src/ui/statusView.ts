@@ -1,0 +1,87 @@
+/** `status` on a terminal: daemons, meters (failures spelled out), alert delivery. */
+import type { SyncStatus } from '../services/meters.js';
+import { createColors, type Colors } from './color.js';
+import { formatShortInstant } from './format.js';
+import { renderTable } from './table.js';
+
+interface View {
+  color: boolean;
+  width: number;
+}
+
+const when = (d: Date | null | undefined) => (d ? formatShortInstant(new Date(d)) : '-');
+
+function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
+  return renderTable({
+    columns: [
+      { key: 'hostname', header: 'Host' },
+      { key: 'pid', header: 'Pid' },
+      { key: 'state', header: 'State' },
+      { key: 'heartbeat', header: 'Heartbeat' },
+      { key: 'last', header: 'Last cycle' },
+      { key: 'next', header: 'Next cycle' },
+    ],
+    rows: s.daemons.map((d) => ({
+      hostname: d.hostname,
+      pid: d.pid,
+      state: d.alive
+        ? paint.green('running')
+        : d.stopped_at
+          ? 'stopped'
+          : paint.red('no heartbeat'),
+      heartbeat: when(d.heartbeat_at),
+      last: d.last_cycle_finished_at
+        ? `${when(d.last_cycle_finished_at)} (${d.last_cycle_status})`
+        : '-',
+      next: when(d.next_cycle_at),
+    })),
+    color: view.color,
+    maxWidth: view.width,
+    empty: 'no daemon has run in the last 7 days (start one: koprogo-iot daemon)',
+  });
+}
+
+function metersTable(s: SyncStatus, view: View, paint: Colors): string {
+  return renderTable({
+    columns: [
+      { key: 'prm', header: 'Meter' },
+      { key: 'building_name', header: 'Building' },
+      { key: 'provider', header: 'Provider' },
+      { key: 'state', header: 'Status' },
+      { key: 'last', header: 'Last sync' },
+      { key: 'gaps', header: 'Gap days' },
+      { key: 'consent', header: 'Consent until' },
+    ],
+    rows: s.devices.map((d) => ({
+      ...d,
+      state: d.failing
+        ? paint.red(`${d.status}${d.last_sync_status ? ` / ${d.last_sync_status}` : ''}`)
+        : d.status,
+      last: when(d.last_sync_at),
+      consent: when(d.consent_expires_at),
+    })),
+    color: view.color,
+    maxWidth: view.width,
+    empty: 'no meter linked (koprogo-iot link --provider ores|enedis)',
+  });
+}
+
+export function renderSyncStatus(s: SyncStatus, view: View): string {
+  const paint = createColors(view.color);
+  const parts = [paint.bold('Daemons'), daemonsTable(s, view, paint), '', paint.bold('Meters')];
+  parts.push(metersTable(s, view, paint));
+  for (const d of s.devices.filter((x) => x.failing && x.status_message))
+    parts.push(`  ${d.prm}: ${d.status_message}`);
+  const o = s.outbox;
+  const next = o.nextAttemptAt ? `, next attempt ${when(o.nextAttemptAt)}` : '';
+  parts.push(
+    '',
+    paint.bold('Alerts'),
+    `  ${o.sent} sent, ${o.pending} pending, ${o.sending} sending, ${o.failed} failed${next}`,
+  );
+  for (const p of o.problems) {
+    const state = p.status === 'failed' ? paint.red('failed') : 'retrying';
+    parts.push(`  ${state} #${p.id} ${p.channel} after ${p.attempts} attempt(s): ${p.lastError}`);
+  }
+  return parts.join('\n');
+}
