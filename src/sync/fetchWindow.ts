@@ -10,8 +10,7 @@ import { isProviderCallError, ProviderCallError } from '../providers/errors.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
 import type { DeviceTokens, LoadCurveKind, Provider } from '../providers/types.js';
 import type { IntervalReading } from '../domain/readings.js';
-import { addDays } from '../analytics/periods.js';
-import { daysBetween } from '../providers/localTime.js';
+import { addDays, daysBetween } from '../domain/localDays.js';
 
 export interface FetchPolicy {
   provider: Provider;
