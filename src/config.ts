@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './domain/errors.js';
-import { PROVIDERS, type ProviderName } from './domain/readings.js';
-import type { ProviderSettings } from './providers/types.js';
+import { PROVIDERS, type ProviderName } from './providers/names.js';
+import type { AnyProviderFields, ProviderSettings, SettingsOf } from './providers/types.js';
 import { defaultProviderSettings } from './providers/settings.js';
 import { Validator, isValidTimeZone } from './configValidate.js';
 
@@ -41,10 +41,10 @@ export type ChannelConfig =
       to: string[];
     };
 
-export interface ProviderConfig extends ProviderSettings {
+export type ProviderConfig = ProviderSettings & {
   /** Where the provider sends the browser back: a relay page (Enedis production) or unset (loopback). */
   redirectUri?: string;
-}
+};
 
 export interface Config {
   /** The config file read, if any. */
@@ -52,7 +52,7 @@ export interface Config {
   database: { url: string | null; dataDir: string };
   defaults: { building: string | null; timeZone: string };
   storage: { compressAfterDays: number; retentionDays: number };
-  providers: Record<ProviderName, ProviderConfig>;
+  providers: { [N in ProviderName]: SettingsOf<N> & { redirectUri?: string } };
   sync: {
     overlapDays: number;
     concurrency: number;
@@ -260,9 +260,10 @@ export function resolveConfig(
 
   const providersRaw = v.obj(raw, 'providers');
   v.onlyKeys(providersRaw, 'providers', [...PROVIDERS]);
-  const providers = {} as Record<ProviderName, ProviderConfig>;
+  const providers = {} as Record<ProviderName, ProviderConfig>; // each parsed for its own name
   for (const name of PROVIDERS)
     providers[name] = parseProvider(name, v.obj(providersRaw, `providers.${name}`), env, v);
+  const providerConfigs = providers as Config['providers'];
 
   const sync = v.obj(raw, 'sync');
   v.onlyKeys(sync, 'sync', [
@@ -336,7 +337,7 @@ export function resolveConfig(
     database: { url: databaseUrl ?? null, dataDir: path.resolve(dataDir) },
     defaults: { building, timeZone },
     storage: { compressAfterDays, retentionDays },
-    providers,
+    providers: providerConfigs,
     sync: syncOut,
     anomalies: anomaliesOut,
     alerts: { language, rules },
@@ -388,7 +389,7 @@ function parseProvider(
     name === 'enedis'
       ? v.oneOf(p, `${at}.consentVersion`, 'consentVersion', ['v2', 'v1'] as const, 'v2')
       : undefined;
-  const d = defaultProviderSettings(name, { apiVersion });
+  const d = defaultProviderSettings(name, { apiVersion }) as AnyProviderFields;
   const url = (key: string, fallback: string | undefined) => {
     const s = v.str(p, `${at}.${key}`, key, fallback ?? null);
     if (s && !/^https?:\/\//.test(s)) v.problem(`${at}.${key}`, `"${s}" must be an http(s) URL`);
@@ -401,7 +402,7 @@ function parseProvider(
   const rate = v.obj(p, `${at}.rateLimit`);
   v.onlyKeys(rate, `${at}.rateLimit`, ['perSecond', 'perHour', 'perDeviceIntervalMs']);
   const rl = d.rateLimit;
-  const settings: ProviderConfig = {
+  const settings = {
     name,
     baseUrl,
     authorizeUrl: url('authorizeUrl', d.authorizeUrl) as string,
@@ -442,7 +443,7 @@ function parseProvider(
     },
     timeoutMs: v.int(p, `${at}.timeoutMs`, 'timeoutMs', d.timeoutMs, 100, 600_000),
     redirectUri: url('redirectUri', undefined),
-  };
+  } as ProviderConfig & AnyProviderFields;
   if (apiVersion) settings.apiVersion = apiVersion;
   if (consentVersion) settings.consentVersion = consentVersion;
   if (settings.consentDuration && !/^P([1-3]Y|\d{1,2}M|\d{1,4}D)$/.test(settings.consentDuration))

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { requireDevice } from '../db/devices.js';
 import { UsageError } from '../domain/errors.js';
 import { unlinkMeter, type UnlinkResult } from '../link/unlinkMeter.js';
-import type { ProviderDeps } from '../providers/index.js';
+import { findProvider, type ProviderDeps } from '../providers/index.js';
 import { toJson } from '../ui/output.js';
 import { contextFrom, withDatabase, type Context } from './context.js';
 
@@ -66,9 +66,8 @@ export function describeUnlink(r: UnlinkResult): string {
       break;
     case 'not_supported':
       lines.push(
-        d.provider === 'enedis'
-          ? 'Enedis consents are withdrawn by the customer: in their Enedis account (mon-compte-particulier.enedis.fr), under data sharing.'
-          : 'The provider offers no revocation here: withdraw the access in the customer account at the provider.',
+        findProvider(d.provider)?.consentWithdrawal ??
+          'The provider offers no revocation here: withdraw the access in the customer account at the provider.',
       );
       break;
     case 'no_tokens':

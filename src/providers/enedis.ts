@@ -11,6 +11,7 @@ import { createAppTokenSource } from './enedisAppToken.js';
 import { isProviderCallError, ProviderCallError } from './errors.js';
 import { requestJson, withQuery, type HttpDeps, type HttpRequest } from './http.js';
 import { localDayStart } from './localTime.js';
+import { ENEDIS_PRM } from './meterIds.js';
 import {
   parseEnedis2026LoadCurve,
   parseEnedisDaily,
@@ -25,8 +26,8 @@ import type {
   LinkResult,
   LoadCurveRequest,
   LoadCurveResult,
+  EnedisSettings,
   Provider,
-  ProviderSettings,
 } from './types.js';
 
 /** What tests and the simulator may inject: the HTTP client and the clock. */
@@ -50,7 +51,7 @@ export interface EnedisProvider extends Provider {
 const MAX_STATE_LENGTH = 100;
 
 export function createEnedisProvider(
-  input: ProviderSettings,
+  input: EnedisSettings,
   deps: ProviderDeps = {},
 ): EnedisProvider {
   const settings = resolveProviderUrls(input);
@@ -157,7 +158,7 @@ export function createEnedisProvider(
 
   function checkPrmForLink(prm: string): string {
     try {
-      return checkPrm(prm, 'enedis');
+      return checkPrm(prm, ENEDIS_PRM);
     } catch (e) {
       throw new AuthError(`Enedis sent an unusable usage_point_id: ${(e as Error).message}`);
     }
@@ -208,7 +209,7 @@ export function createEnedisProvider(
     },
 
     async fetchLoadCurve(req: LoadCurveRequest): Promise<LoadCurveResult> {
-      const prm = checkPrm(req.prm, 'enedis');
+      const prm = checkPrm(req.prm, ENEDIS_PRM);
       checkWindow(req.fromDay, req.toDay, settings.maxDaysPerCall);
       const base =
         req.kind === 'production'
@@ -234,7 +235,7 @@ export function createEnedisProvider(
     },
 
     async fetchDailyConsumption(req: DailyConsumptionRequest): Promise<LoadCurveResult> {
-      const prm = checkPrm(req.prm, 'enedis');
+      const prm = checkPrm(req.prm, ENEDIS_PRM);
       checkWindow(req.fromDay, req.toDay);
       if (!settings.dailyConsumptionUrl)
         throw new ConfigError('providers.enedis.dailyConsumptionUrl is not set');

@@ -7,7 +7,9 @@ import { AuthError, ConfigError } from '../domain/errors.js';
 import { checkPrm, checkWindow } from './callChecks.js';
 import { isProviderCallError, ProviderCallError } from './errors.js';
 import { formBody, requestJson, withQuery, type HttpDeps as ProviderDeps } from './http.js';
+import { addDays, localDayOf } from '../domain/localDays.js';
 import { localDayStartIso } from './localTime.js';
+import { ORES_PRM } from './meterIds.js';
 import { parseOresLoadCurve } from './parseOres.js';
 import { resolveProviderUrls } from './settings.js';
 import type {
@@ -17,11 +19,11 @@ import type {
   LinkResult,
   LoadCurveRequest,
   LoadCurveResult,
+  OresSettings,
   Provider,
-  ProviderSettings,
 } from './types.js';
 
-export function createOresProvider(input: ProviderSettings, deps: ProviderDeps = {}): Provider {
+export function createOresProvider(input: OresSettings, deps: ProviderDeps = {}): Provider {
   const settings = resolveProviderUrls(input);
   const now = deps.now ?? (() => new Date());
   const http = { ...(deps.fetch ? { fetch: deps.fetch } : {}), now };
@@ -56,6 +58,78 @@ export function createOresProvider(input: ProviderSettings, deps: ProviderDeps =
     return readTokens(answer.json, now());
   }
 
+  function checkSaidPrm(said: string): string {
+    try {
+      return checkPrm(said, ORES_PRM);
+    } catch (e) {
+      throw new AuthError(`ORES sent an unusable usage_point_id: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * One data call for yesterday with the new tokens: ORES refusing this meter, or answering
+   * about another one, means the consent covers another meter. No data (a new meter) is no
+   * disagreement: the sync checks every later answer the same way.
+   */
+  async function confirmMeter(prm: string, tokens: DeviceTokens, signal?: AbortSignal) {
+    const today = localDayOf(now(), settings.timeZone);
+    try {
+      await fetchCurve({
+        prm,
+        kind: 'consumption',
+        fromDay: addDays(today, -1),
+        toDay: today,
+        tokens,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      if (!isProviderCallError(e)) throw e;
+      // No data, or a period ORES will not serve (before activation): nothing to disagree with.
+      if (e.kind === 'no_data' || e.kind === 'bad_request') return;
+      if (e.kind === 'consent_invalid' || e.kind === 'malformed') {
+        throw new AuthError(
+          `the consent given at ORES does not cover meter ${prm}; nothing was stored (${e.message})`,
+          { hint: `run the link again and choose meter ${prm} on the ORES page`, cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+
+  async function fetchCurve(req: LoadCurveRequest): Promise<LoadCurveResult> {
+    const prm = checkPrm(req.prm, ORES_PRM);
+    checkWindow(req.fromDay, req.toDay, settings.maxDaysPerCall);
+    const token = req.tokens.accessToken;
+    // An access token known to be dead would only spend one of the building's calls.
+    if (!token || (req.tokens.expiresAt && req.tokens.expiresAt.getTime() <= now().getTime())) {
+      throw new ProviderCallError('token_expired', 'The ORES access token has expired');
+    }
+    const base =
+      req.kind === 'production' ? settings.productionLoadCurveUrl : settings.consumptionLoadCurveUrl;
+    const url = withQuery(base, {
+      prm,
+      start: localDayStartIso(req.fromDay, settings.timeZone),
+      end: localDayStartIso(req.toDay, settings.timeZone),
+    });
+    const answer = await requestJson(
+      {
+        provider: 'ORES',
+        method: 'GET',
+        url,
+        headers: { Authorization: `Bearer ${token}` },
+        timeoutMs: settings.timeoutMs,
+        ...(req.signal ? { signal: req.signal } : {}),
+      },
+      http,
+    );
+    const json = answer.json as Record<string, unknown> | null;
+    const said = json && typeof json === 'object' ? json.usage_point_id : undefined;
+    if (typeof said === 'string' && said !== '' && said !== prm) {
+      throw new ProviderCallError('malformed', `ORES answered for meter ${said}, not ${prm}`);
+    }
+    return { readings: parseOresLoadCurve(answer.json) };
+  }
+
   return {
     name: 'ores',
     settings,
@@ -72,6 +146,8 @@ export function createOresProvider(input: ProviderSettings, deps: ProviderDeps =
         code_challenge: req.codeChallenge,
         code_challenge_method: 'S256',
         scope: 'consumption',
+        // The seed's configure request carries the meter the user names.
+        ...(req.meterId ? { prm: req.meterId } : {}),
       });
     },
 
@@ -105,14 +181,16 @@ export function createOresProvider(input: ProviderSettings, deps: ProviderDeps =
         throw e;
       }
       const said = got.usagePointId ?? params.usagePointId;
-      if (!said)
-        throw new AuthError('ORES did not say which meter (usage_point_id) the consent covers');
-      let prm: string;
-      try {
-        prm = checkPrm(said, 'ores');
-      } catch (e) {
-        throw new AuthError(`ORES sent an unusable usage_point_id: ${(e as Error).message}`);
+      if (said) return { prm: checkSaidPrm(said), tokens: got.tokens };
+      // The documented token answer does not name the meter: the PRM the user gave links it,
+      // and the first data answer must be about that meter.
+      if (!ctx.meterId) {
+        throw new AuthError('ORES did not say which meter the consent covers', {
+          hint: 'Give the meter with --prm (its 18-digit EAN) and run link again.',
+        });
       }
+      const prm = checkSaidPrm(ctx.meterId);
+      await confirmMeter(prm, got.tokens, ctx.signal);
       return { prm, tokens: got.tokens };
     },
 
@@ -159,41 +237,7 @@ export function createOresProvider(input: ProviderSettings, deps: ProviderDeps =
       return true;
     },
 
-    async fetchLoadCurve(req: LoadCurveRequest): Promise<LoadCurveResult> {
-      const prm = checkPrm(req.prm, 'ores');
-      checkWindow(req.fromDay, req.toDay, settings.maxDaysPerCall);
-      const token = req.tokens.accessToken;
-      // An access token known to be dead would only spend one of the building's calls.
-      if (!token || (req.tokens.expiresAt && req.tokens.expiresAt.getTime() <= now().getTime())) {
-        throw new ProviderCallError('token_expired', 'The ORES access token has expired');
-      }
-      const base =
-        req.kind === 'production'
-          ? settings.productionLoadCurveUrl
-          : settings.consumptionLoadCurveUrl;
-      const url = withQuery(base, {
-        prm,
-        start: localDayStartIso(req.fromDay, settings.timeZone),
-        end: localDayStartIso(req.toDay, settings.timeZone),
-      });
-      const answer = await requestJson(
-        {
-          provider: 'ORES',
-          method: 'GET',
-          url,
-          headers: { Authorization: `Bearer ${token}` },
-          timeoutMs: settings.timeoutMs,
-          ...(req.signal ? { signal: req.signal } : {}),
-        },
-        http,
-      );
-      const json = answer.json as Record<string, unknown> | null;
-      const said = json && typeof json === 'object' ? json.usage_point_id : undefined;
-      if (typeof said === 'string' && said !== '' && said !== prm) {
-        throw new ProviderCallError('malformed', `ORES answered for meter ${said}, not ${prm}`);
-      }
-      return { readings: parseOresLoadCurve(answer.json) };
-    },
+    fetchLoadCurve: fetchCurve,
   };
 }
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Database } from '../db/types.js';
 import type { SyncDevice } from '../db/syncState.js';
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from '../providers/names.js';
 import { createProvider, rateLimiterFor, resolveProviderUrls } from '../providers/index.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
 import type { Provider } from '../providers/types.js';
