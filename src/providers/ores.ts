@@ -105,7 +105,9 @@ export function createOresProvider(input: OresSettings, deps: ProviderDeps = {})
       throw new ProviderCallError('token_expired', 'The ORES access token has expired');
     }
     const base =
-      req.kind === 'production' ? settings.productionLoadCurveUrl : settings.consumptionLoadCurveUrl;
+      req.kind === 'production'
+        ? settings.productionLoadCurveUrl
+        : settings.consumptionLoadCurveUrl;
     const url = withQuery(base, {
       prm,
       start: localDayStartIso(req.fromDay, settings.timeZone),
