@@ -32,13 +32,6 @@ const WEEK_RE = /^(\d{4})-W(\d{2})$/;
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
 const YEAR_RE = /^(\d{4})$/;
 
-/** A calendar date with no time zone: used for pure day arithmetic. */
-function calendarDay(localDay: string): DateTime {
-  const d = DAY_RE.test(localDay) ? DateTime.fromISO(localDay, { zone: 'UTC' }) : null;
-  if (!d || !d.isValid) throw new RangeError(`Not a calendar day (YYYY-MM-DD): ${localDay}`);
-  return d;
-}
-
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
