@@ -88,7 +88,7 @@ export function createOresProvider(input: OresSettings, deps: ProviderDeps = {})
       if (e.kind === 'no_data' || e.kind === 'bad_request') return;
       if (e.kind === 'consent_invalid' || e.kind === 'malformed') {
         throw new AuthError(
-          `the consent given at ORES does not cover meter ${prm}; nothing was stored (${e.message})`,
+          `the consent given at ORES covers another meter, not ${prm}; nothing was stored (${e.message})`,
           { hint: `run the link again and choose meter ${prm} on the ORES page`, cause: e },
         );
       }

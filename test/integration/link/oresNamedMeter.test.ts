@@ -90,7 +90,7 @@ describe('link --provider ores --prm, with a token answer that names no meter', 
     );
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toMatch(
-      /consent given at ORES does not cover meter 541448000000000999; nothing was stored/,
+      /consent given at ORES covers another meter, not 541448000000000999; nothing was stored/,
     );
     expect((await listDevices(db)).length).toBe(before);
   });
