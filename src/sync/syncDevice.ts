@@ -96,27 +96,7 @@ export async function syncDevice(
   const horizon = syncHorizon(now, provider.settings);
   const log = env.log.child({ prm: device.prm, provider: device.provider });
   const stats = { calls: 0, rateLimited: 0, retried: 0 };
-
-  await dropGapsBefore(env.db, device.id, horizon.earliest);
-  const windows = planDeviceWindows({
-    horizon,
-    settings: provider.settings,
-    overlapDays: env.config.sync.overlapDays,
-    device,
-    fromDay: opts.fromDay,
-    toDay: opts.toDay,
-    gapDays: await pendingGaps(env.db, device.id, horizon.earliest),
-    maxGapWindows: env.maxGapWindows,
-  });
-  const bounds = runBounds(windows, horizon.zone);
-  const runId = await startSyncRun(env.db, {
-    device_id: device.id,
-    prm: device.prm,
-    daemon_id: env.owner,
-    window_start: bounds.start,
-    window_end: bounds.end,
-  });
-  env.progress?.addTotal(windows.length);
+  const { windows, runId } = await startRun(env, device, provider.settings, horizon, opts);
 
   const progress: WindowProgress = {
     written: 0,
@@ -148,41 +128,113 @@ export async function syncDevice(
       relinkCommand: `koprogo-iot link --provider ${device.provider} --prm ${device.prm}`,
     });
   }
-  const remainingGaps = (await pendingGaps(env.db, device.id, horizon.earliest)).length;
+  return finishRun(env, device, {
+    runId,
+    outcome,
+    stats,
+    progress,
+    windows,
+    horizon,
+    started,
+    log,
+  });
+}
+
+interface RunEnd {
+  runId: number;
+  outcome: SyncOutcome;
+  stats: FetchPolicy['stats'];
+  progress: WindowProgress;
+  windows: Window[];
+  horizon: SyncHorizon;
+  /** Clock time the sync started at (ms). */
+  started: number;
+  log: Logger;
+}
+
+/** Records how the run ended, runs the anomaly check, and builds the result. */
+async function finishRun(env: SyncEnv, device: SyncDevice, r: RunEnd): Promise<DeviceSyncResult> {
+  const remainingGaps = (await pendingGaps(env.db, device.id, r.horizon.earliest)).length;
   const end: SyncRunEnd = {
-    status: outcome.status,
-    calls: stats.calls,
-    readingsWritten: progress.written,
+    status: r.outcome.status,
+    calls: r.stats.calls,
+    readingsWritten: r.progress.written,
     gaps: remainingGaps,
-    errorClass: outcome.errorClass,
-    errorMessage: outcome.errorMessage,
-    durationMs: env.clock().getTime() - started,
+    errorClass: r.outcome.errorClass,
+    errorMessage: r.outcome.errorMessage,
+    durationMs: env.clock().getTime() - r.started,
   };
-  await recordOutcome(env, device, runId, end, outcome);
-  const anomalies = await detectAfterSync(env, device, outcome, progress.anyData, log);
+  await recordOutcome(env, device, r.runId, end, r.outcome);
+  const anomalies = await detectAfterSync(env, device, r.outcome, r.progress.anyData, r.log);
+  r.log.info(`sync ${r.outcome.status}`, {
+    readings: end.readingsWritten,
+    calls: end.calls,
+    windows: r.windows.length,
+    gaps: remainingGaps,
+    ms: end.durationMs,
+  });
+  return syncResult(device, r.outcome, end, {
+    windows: r.windows,
+    zone: r.horizon.zone,
+    anomalies,
+    now: env.clock(),
+  });
+}
+
+/** Forgets gaps past the history, plans the windows and opens the run row. */
+async function startRun(
+  env: SyncEnv,
+  device: SyncDevice,
+  settings: { historyDays: number; maxDaysPerCall: number },
+  horizon: SyncHorizon,
+  opts: DeviceSyncOptions,
+): Promise<{ windows: Window[]; runId: number }> {
+  await dropGapsBefore(env.db, device.id, horizon.earliest);
+  const windows = planDeviceWindows({
+    horizon,
+    settings,
+    overlapDays: env.config.sync.overlapDays,
+    device,
+    fromDay: opts.fromDay,
+    toDay: opts.toDay,
+    gapDays: await pendingGaps(env.db, device.id, horizon.earliest),
+    maxGapWindows: env.maxGapWindows,
+  });
+  const bounds = runBounds(windows, horizon.zone);
+  const runId = await startSyncRun(env.db, {
+    device_id: device.id,
+    prm: device.prm,
+    daemon_id: env.owner,
+    window_start: bounds.start,
+    window_end: bounds.end,
+  });
+  env.progress?.addTotal(windows.length);
+  return { windows, runId };
+}
+
+/** The result handed back: what was written, asked and left, and how it ended. */
+export function syncResult(
+  device: SyncDevice,
+  outcome: SyncOutcome,
+  end: SyncRunEnd,
+  o: { windows: Window[]; zone: string; anomalies: number; now: Date },
+): DeviceSyncResult {
   const result: DeviceSyncResult = {
     device_id: device.id,
     prm: device.prm,
     provider: device.provider,
     building: device.building_name,
     status: outcome.status,
-    synced_readings: progress.written,
-    calls: stats.calls,
-    windows: windows.length,
-    gaps: remainingGaps,
-    date_range: resultRange(windows, horizon.zone),
-    anomalies_detected: anomalies,
-    last_sync_at: lastSyncAt(outcome, env.clock(), device.last_sync_at),
+    synced_readings: end.readingsWritten,
+    calls: end.calls,
+    windows: o.windows.length,
+    gaps: end.gaps,
+    date_range: resultRange(o.windows, o.zone),
+    anomalies_detected: o.anomalies,
+    last_sync_at: lastSyncAt(outcome, o.now, device.last_sync_at),
   };
   if (outcome.errorClass !== null)
     result.error = { class: outcome.errorClass, message: outcome.errorMessage ?? '' };
-  log.info(`sync ${outcome.status}`, {
-    readings: progress.written,
-    calls: stats.calls,
-    windows: windows.length,
-    gaps: remainingGaps,
-    ms: end.durationMs,
-  });
   return result;
 }
 
