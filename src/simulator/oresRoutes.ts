@@ -58,8 +58,7 @@ export function oresAuthorize(ctx: RequestContext, deps: OresDeps): Answer {
   // meters, a new one here, which the client must notice.
   const asked = q.get('prm') ?? '';
   const known = asked ? deps.state.meters.get(asked) : undefined;
-  const record =
-    known && known.meter.provider === 'ores' ? known : deps.state.createMeter('ores');
+  const record = known && known.meter.provider === 'ores' ? known : deps.state.createMeter('ores');
   record.revoked = false;
   const code = deps.state.issueOresCode({
     prm: record.meter.prm,
