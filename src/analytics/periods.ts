@@ -6,8 +6,15 @@
  * half-hours depends on whether it holds a daylight-saving change.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { DEFAULT_ZONE, isLocalDay, localDayStart } from '../domain/localDays.js';
 
-export const DEFAULT_ZONE = 'Europe/Brussels';
+export {
+  DEFAULT_ZONE,
+  addDays,
+  isLocalDay,
+  localDayOf,
+  localDayStart,
+} from '../domain/localDays.js';
 
 export const PERIODS = ['day', 'week', 'month', 'year'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -25,34 +32,12 @@ const WEEK_RE = /^(\d{4})-W(\d{2})$/;
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
 const YEAR_RE = /^(\d{4})$/;
 
-/** A calendar date with no time zone: used for pure day arithmetic. */
-function calendarDay(localDay: string): DateTime {
-  const d = DAY_RE.test(localDay) ? DateTime.fromISO(localDay, { zone: 'UTC' }) : null;
-  if (!d || !d.isValid) throw new RangeError(`Not a calendar day (YYYY-MM-DD): ${localDay}`);
-  return d;
-}
-
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
 function weekLabel(weekYear: number, weekNumber: number): string {
   return `${weekYear}-W${pad2(weekNumber)}`;
-}
-
-/** True when `s` is a valid `YYYY-MM-DD` calendar day. */
-export function isLocalDay(s: string): boolean {
-  return DAY_RE.test(s) && DateTime.fromISO(s, { zone: 'UTC' }).isValid;
-}
-
-/** Adds (or with a negative n, subtracts) whole calendar days to a `YYYY-MM-DD` day. */
-export function addDays(localDay: string, n: number): string {
-  return calendarDay(localDay).plus({ days: n }).toISODate() as string;
-}
-
-/** The local calendar day (`YYYY-MM-DD`) an instant falls on in `zone`. */
-export function localDayOf(instant: Date, zone: string = DEFAULT_ZONE): string {
-  return DateTime.fromJSDate(instant, { zone }).toISODate() as string;
 }
 
 /**
@@ -130,23 +115,6 @@ export function periodEndDay(label: string): string {
   const { period, first } = firstDayOf(label);
   const unit = period === 'day' ? 'days' : `${period}s`;
   return first.plus({ [unit]: 1 }).toISODate() as string;
-}
-
-/** UTC instant of local midnight starting a local day in `zone`. */
-// Local midnights never change: remembered, since a statistics query asks for the same few
-// hundred again and again and each costs a time-zone lookup.
-const dayStarts = new Map<string, number>();
-const DAY_STARTS_MAX = 20_000;
-
-export function localDayStart(localDay: string, zone: string = DEFAULT_ZONE): Date {
-  const key = `${zone} ${localDay}`;
-  const known = dayStarts.get(key);
-  if (known !== undefined) return new Date(known);
-  const d = DateTime.fromISO(localDay, { zone }).startOf('day');
-  if (!d.isValid) throw new RangeError(`Not a calendar day or zone: ${localDay} ${zone}`);
-  if (dayStarts.size >= DAY_STARTS_MAX) dayStarts.clear();
-  dayStarts.set(key, d.toMillis());
-  return d.toJSDate();
 }
 
 /** UTC instant at which a local period starts. */

@@ -5,6 +5,7 @@ import {
   PROVIDERS,
   linkMeter,
   parseProvider,
+  providerLabel,
   type DeviceWithBuilding,
   type ProviderDeps,
   type ProviderName,
@@ -32,8 +33,6 @@ export interface LinkDeps {
   providerDeps?: ProviderDeps;
 }
 
-const PROVIDER_LABEL: Record<ProviderName, string> = { enedis: 'Enedis', ores: 'ORES' };
-
 /** Whether a browser can be opened here: a terminal, and on Linux a graphical session. */
 export function canOpenBrowser(
   env: Record<string, string | undefined>,
@@ -47,7 +46,7 @@ export function canOpenBrowser(
 
 function browserOpener(ctx: Context, provider: ProviderName, useBrowser: boolean) {
   const say = (text: string) => ctx.out.stderr.write(text + '\n');
-  const label = PROVIDER_LABEL[provider];
+  const label = providerLabel(provider);
   return async (url: string): Promise<void> => {
     if (!useBrowser) {
       say(`Open this address in a browser to give the consent at ${label}:\n\n  ${url}\n`);
@@ -93,7 +92,7 @@ export async function runLink(
 /** The linked device as people read it; never a token. */
 export function describeLinkedDevice(d: DeviceWithBuilding): string {
   const lines = [
-    `Linked meter ${d.prm} (${PROVIDER_LABEL[d.provider]}) to building "${d.building_name}".`,
+    `Linked meter ${d.prm} (${providerLabel(d.provider)}) to building "${d.building_name}".`,
   ];
   if (d.consent_expires_at) lines.push(`Consent until ${formatInstant(d.consent_expires_at)}.`);
   if (d.authorization_id) lines.push(`Enedis authorisation ${d.authorization_id}.`);

@@ -2,6 +2,7 @@ import { confirm } from '@inquirer/prompts';
 import { Command } from 'commander';
 import { UsageError } from '../domain/errors.js';
 import {
+  consentWithdrawalNote,
   findMeter,
   unlinkMeter,
   type ProviderDeps,
@@ -69,9 +70,8 @@ export function describeUnlink(r: UnlinkResult): string {
       break;
     case 'not_supported':
       lines.push(
-        d.provider === 'enedis'
-          ? 'Enedis consents are withdrawn by the customer: in their Enedis account (mon-compte-particulier.enedis.fr), under data sharing.'
-          : 'The provider offers no revocation here: withdraw the access in the customer account at the provider.',
+        consentWithdrawalNote(d.provider) ??
+          'The provider offers no revocation here: withdraw the access in the customer account at the provider.',
       );
       break;
     case 'no_tokens':

@@ -5,15 +5,22 @@
  * `apiVersion: "v5"`, from the legacy v5 URLs and quota.
  */
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from '../domain/readings.js';
+import { PROVIDERS, type ProviderName } from '../providers/names.js';
 import { defaultProviderSettings } from '../providers/settings.js';
-import type { ProviderSettings } from '../providers/types.js';
+import type { EnedisSettings, OresSettings, SettingsOf } from '../providers/types.js';
 import { httpUrl, int, num, oneOf, optional, section, str, timeZone } from './fields.js';
 
-export type ProviderConfig = ProviderSettings & {
+/** What the provider sends the browser back to, on top of each provider's settings. */
+interface RedirectSetting {
   /** Where the provider sends the browser back: a relay page (Enedis production) or unset (loopback). */
   redirectUri?: string;
-};
+}
+
+/** One provider's configuration: its settings plus the redirect address. */
+export type ProviderConfigOf<N extends ProviderName> = SettingsOf<N> & RedirectSetting;
+export type ProviderConfig = ProviderConfigOf<ProviderName>;
+/** The `providers` section once parsed: each provider under its own name, with its own type. */
+export type ProvidersConfig = { [N in ProviderName]: ProviderConfigOf<N> };
 
 /** How a person recognises each provider in a list. */
 export const PROVIDER_LABELS: Record<ProviderName, string> = {
@@ -55,8 +62,6 @@ const consentDuration = str().refine((s) => /^P([1-3]Y|\d{1,2}M|\d{1,4}D)$/.test
   error: (iss) => `"${String(iss.input)}" must be an ISO 8601 duration of at most P3Y (e.g. P1Y)`,
 });
 
-type ProviderFile = z.output<typeof enedisFile> & { revokeUrl?: string };
-
 const enedisFile = section({
   ...commonKeys,
   apiVersion: optional(oneOf(['2026', 'v5'])),
@@ -71,22 +76,21 @@ const oresFile = section({
   revokeUrl: optional(httpUrl()),
 });
 
-/** The file's values over the provider's defaults; the client secret is added from the environment. */
-function withDefaults(name: ProviderName, p: ProviderFile): ProviderConfig {
-  const d = defaultProviderSettings(name, p.apiVersion ? { apiVersion: p.apiVersion } : {});
-  const out: ProviderConfig = {
+type CommonFile = z.output<typeof oresFile>;
+
+/** The keys every provider reads: the file's values over the provider's defaults. */
+function commonWithDefaults<S extends EnedisSettings | OresSettings>(
+  d: S,
+  p: Omit<CommonFile, 'revokeUrl'>,
+): S & RedirectSetting {
+  const out = {
     ...d,
-    name,
     baseUrl: p.baseUrl,
     authorizeUrl: p.authorizeUrl ?? d.authorizeUrl,
     tokenUrl: p.tokenUrl ?? d.tokenUrl,
-    subscribedServicesUrl: p.subscribedServicesUrl ?? d.subscribedServicesUrl,
     consumptionLoadCurveUrl: p.consumptionLoadCurveUrl ?? d.consumptionLoadCurveUrl,
     productionLoadCurveUrl: p.productionLoadCurveUrl ?? d.productionLoadCurveUrl,
-    dailyConsumptionUrl: p.dailyConsumptionUrl ?? d.dailyConsumptionUrl,
-    revokeUrl: p.revokeUrl ?? d.revokeUrl,
     clientId: p.clientId ?? '',
-    consentDuration: p.consentDuration ?? d.consentDuration,
     maxDaysPerCall: p.maxDaysPerCall ?? d.maxDaysPerCall,
     historyDays: p.historyDays ?? d.historyDays,
     timeZone: p.timeZone ?? d.timeZone,
@@ -96,16 +100,34 @@ function withDefaults(name: ProviderName, p: ProviderFile): ProviderConfig {
       perDeviceIntervalMs: p.rateLimit.perDeviceIntervalMs ?? d.rateLimit.perDeviceIntervalMs,
     },
     timeoutMs: p.timeoutMs ?? d.timeoutMs,
-    redirectUri: p.redirectUri,
-  };
+  } as S & RedirectSetting;
+  if (p.redirectUri !== undefined) out.redirectUri = p.redirectUri;
+  return out;
+}
+
+/** Enedis: the common keys, then its own (API version, consent page, subscribed services). */
+function enedisWithDefaults(p: z.output<typeof enedisFile>): ProviderConfigOf<'enedis'> {
+  const d = defaultProviderSettings('enedis', p.apiVersion ? { apiVersion: p.apiVersion } : {});
+  const out = commonWithDefaults(d, p);
+  out.subscribedServicesUrl = p.subscribedServicesUrl ?? d.subscribedServicesUrl;
+  out.dailyConsumptionUrl = p.dailyConsumptionUrl ?? d.dailyConsumptionUrl;
+  out.consentDuration = p.consentDuration ?? d.consentDuration;
   if (p.consentVersion) out.consentVersion = p.consentVersion;
   return out;
 }
 
+/** ORES: the common keys and its revocation endpoint. */
+function oresWithDefaults(p: CommonFile): ProviderConfigOf<'ores'> {
+  const d = defaultProviderSettings('ores');
+  const out = commonWithDefaults(d, p);
+  out.revokeUrl = p.revokeUrl ?? d.revokeUrl;
+  return out;
+}
+
 export const providersSection = section({
-  enedis: enedisFile.transform((p) => withDefaults('enedis', p)),
-  ores: oresFile.transform((p) => withDefaults('ores', p)),
-}) satisfies z.ZodType<Record<ProviderName, ProviderConfig>>;
+  enedis: enedisFile.transform(enedisWithDefaults),
+  ores: oresFile.transform(oresWithDefaults),
+}) satisfies z.ZodType<ProvidersConfig>;
 
 /** Keys that hold secrets: written in the file, they are a problem naming the variable to use. */
 export function secretKeyProblem(path: readonly PropertyKey[], key: string): string | null {

@@ -2,7 +2,7 @@
  * The starter file `init` writes: the keys a building manager is likely to change, with the
  * schema's defaults, and client ids as `${VAR}` so no credential is written to disk.
  */
-import { PROVIDERS } from '../domain/readings.js';
+import { PROVIDERS } from '../providers/names.js';
 import { providerEnvVar } from './providers.js';
 import { configFileSchema, DEFAULT_ALERT_RULES } from './schema.js';
 
@@ -14,7 +14,7 @@ export function starterConfig(o: { building?: string; timezone: string }): Recor
       return [
         name,
         {
-          ...(p.apiVersion && { apiVersion: p.apiVersion }),
+          ...('apiVersion' in p && p.apiVersion && { apiVersion: p.apiVersion }),
           clientId: `\${${providerEnvVar(name, 'CLIENT_ID')}}`,
         },
       ];

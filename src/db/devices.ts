@@ -5,7 +5,8 @@
  */
 import { deviceTokenAad, open, seal, type EncryptionKey, type Keyring } from '../auth/vault.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import type { DeviceType, ProviderName } from '../domain/readings.js';
+import type { DeviceType } from '../domain/readings.js';
+import type { ProviderName } from '../providers/names.js';
 import type { DeviceTokens } from '../providers/types.js';
 import type { Queryable } from './types.js';
 

@@ -146,22 +146,29 @@ export function checkNotFuture(ts: Date, now: Date): string | null {
   return ts.getTime() > now.getTime() ? 'Timestamp cannot be in the future' : null;
 }
 
-export const PROVIDERS = ['enedis', 'ores'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
 /**
- * The seed's PRM rules: digits only, 14 (France, Enedis PRM) or 18 (Belgium, EAN).
- * With a provider, the length must be that provider's.
+ * The seed's PRM rules: digits only, of one of the given lengths (14 for a French PRM, 18 for
+ * a Belgian EAN). `lengthRule` is how the lengths are told to the user.
  */
-export function validatePrm(prm: string, provider?: ProviderName): string | null {
+export function validatePrm(
+  prm: string,
+  lengths: readonly number[] = [14, 18],
+  lengthRule = 'PRM must be 14 digits (France) or 18 digits (Belgium)',
+): string | null {
   const p = prm.trim();
   if (p === '') return 'PRM cannot be empty';
   if (!/^[0-9]+$/.test(p)) return `PRM must contain only digits: ${p}`;
-  const expected = provider === 'enedis' ? [14] : provider === 'ores' ? [18, 14] : [14, 18];
-  if (!expected.includes(p.length)) {
-    return provider === 'enedis'
-      ? `PRM must be 14 digits for Enedis, got ${p.length}: ${p}`
-      : `PRM must be 14 digits (France) or 18 digits (Belgium), got ${p.length}: ${p}`;
-  }
+  if (!lengths.includes(p.length)) return `${lengthRule}, got ${p.length}: ${p}`;
+  return null;
+}
+
+/**
+ * A meter id given as free text (a P1 equipment id): printable, no spaces, at most maxLength.
+ */
+export function validateTextMeterId(id: string, label: string, maxLength: number): string | null {
+  const t = id.trim();
+  if (t === '') return `${label} cannot be empty`;
+  if (t.length > maxLength) return `${label} is longer than ${maxLength} characters: ${t}`;
+  if (!/^[\x21-\x7e]+$/.test(t)) return `${label} must be printable ASCII without spaces`;
   return null;
 }

@@ -8,7 +8,7 @@ import {
   type EncryptionKey,
   type Keyring,
 } from '../auth/vault.js';
-import type { ProviderName } from '../domain/readings.js';
+import { providerEntry } from '../providers/registry.js';
 
 export type KeyEnv = Record<string, string | undefined>;
 
@@ -25,7 +25,7 @@ export function sealingKey(current: string | null | undefined): EncryptionKey {
   return parseEncryptionKey(current ?? undefined);
 }
 
-/** Providers that hand out tokens per meter, which must be sealed at rest (ORES). */
-export function providerHasDeviceTokens(provider: ProviderName): boolean {
-  return provider === 'ores';
+/** Whether a provider hands out tokens per meter, which must be sealed at rest. */
+export function providerHasDeviceTokens(provider: string): boolean {
+  return providerEntry(provider).capabilities.tokensPerMeter;
 }

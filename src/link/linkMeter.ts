@@ -19,11 +19,15 @@ import {
 } from '../db/devices.js';
 import type { Database } from '../db/types.js';
 import { AuthError, UsageError } from '../domain/errors.js';
-import { validatePrm, type ProviderName } from '../domain/readings.js';
-import { createProvider, type ProviderDeps } from '../providers/index.js';
+import {
+  createProvider,
+  providerEntry,
+  type ProviderDeps,
+  type ProviderName,
+} from '../providers/index.js';
 import type { CallbackParams, DeviceTokens, LinkResult, Provider } from '../providers/types.js';
 import type { Logger } from '../ui/logger.js';
-import { providerHasDeviceTokens, sealingKey } from './keyring.js';
+import { sealingKey } from './keyring.js';
 
 export interface LinkMeterOptions {
   provider: ProviderName;
@@ -70,9 +74,11 @@ async function precheck(
   config: Config,
   opts: LinkMeterOptions,
 ): Promise<{ buildingId: string; buildingName: string; prm?: string; key?: EncryptionKey }> {
+  // An unknown provider name is refused here, as the schema no longer lists the names.
+  const entry = providerEntry(opts.provider);
   let prm: string | undefined;
   if (opts.prm !== undefined) {
-    const problem = validatePrm(opts.prm, opts.provider);
+    const problem = entry.capabilities.meterId.validate(opts.prm);
     if (problem) throw new UsageError(`--prm: ${problem}`);
     prm = opts.prm.trim();
   }
@@ -82,7 +88,7 @@ async function precheck(
     if (existing && !relinkable(existing, building.id, opts.provider))
       throw alreadyLinked(prm, existing.building_name);
   }
-  const key = providerHasDeviceTokens(opts.provider) ? sealingKey(config.encryptionKey) : undefined;
+  const key = entry.capabilities.tokensPerMeter ? sealingKey(config.encryptionKey) : undefined;
   return {
     buildingId: building.id,
     buildingName: building.name,
@@ -95,6 +101,7 @@ async function precheck(
 async function consent(
   provider: Provider,
   redirectConfig: string | undefined,
+  meterId: string | undefined,
   opts: LinkMeterOptions,
 ): Promise<LinkResult> {
   const random = randomState();
@@ -108,11 +115,15 @@ async function consent(
   });
   try {
     const redirectUri = redirectConfig ?? listener.redirectUri;
-    const pkce: Pkce | undefined = provider.name === 'ores' ? createPkce() : undefined;
+    const pkce: Pkce | undefined =
+      providerEntry(provider.name).capabilities.link === 'oauth-code-pkce'
+        ? createPkce()
+        : undefined;
     const url = provider.authorizeUrl({
       state: listener.state,
       redirectUri,
       ...(pkce ? { codeChallenge: pkce.challenge } : {}),
+      ...(meterId ? { meterId } : {}),
     });
     opts.log.info('waiting for the consent in the browser', {
       provider: provider.name,
@@ -127,6 +138,7 @@ async function consent(
     return await provider.completeLink(params, {
       redirectUri,
       ...(pkce ? { codeVerifier: pkce.verifier } : {}),
+      ...(meterId ? { meterId } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } finally {
@@ -165,7 +177,7 @@ export async function linkMeter(
   const checked = await precheck(db, config, opts);
   const settings = config.providers[opts.provider];
   const provider = createProvider(settings, opts.providerDeps ?? {});
-  const result = await consent(provider, settings.redirectUri, opts);
+  const result = await consent(provider, settings.redirectUri, checked.prm, opts);
 
   try {
     if (checked.prm && result.prm !== checked.prm) {

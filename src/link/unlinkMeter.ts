@@ -11,7 +11,7 @@ import {
   type DeviceWithBuilding,
 } from '../db/devices.js';
 import type { Database } from '../db/types.js';
-import { createProvider, type ProviderDeps } from '../providers/index.js';
+import { createProvider, providerEntry, type ProviderDeps } from '../providers/index.js';
 import type { KeyEnv } from './keyring.js';
 import { keyringFromEnv } from './keyring.js';
 
@@ -48,8 +48,9 @@ async function revoke(
 ): Promise<{ revocation: RevocationOutcome; revocationError?: string }> {
   const provider = createProvider(config.providers[device.provider], opts.providerDeps ?? {});
   if (!device.has_tokens) {
-    // Enedis never holds one: its consents end in the customer's Enedis account.
-    return { revocation: device.provider === 'enedis' ? 'not_supported' : 'no_tokens' };
+    // A provider without tokens per meter (Enedis) ends its consents on its own side.
+    const perMeter = providerEntry(device.provider).capabilities.tokensPerMeter;
+    return { revocation: perMeter ? 'no_tokens' : 'not_supported' };
   }
   try {
     const tokens = await loadDeviceTokens(

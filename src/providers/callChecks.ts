@@ -2,12 +2,13 @@
  * Checks made before a provider is called, so that a request the provider would refuse
  * (bad PRM, reversed or too long window) never spends a call from the quota.
  */
-import { validatePrm, type ProviderName } from '../domain/readings.js';
 import { ProviderCallError } from './errors.js';
-import { daysBetween } from './localTime.js';
+import { daysBetween } from '../domain/localDays.js';
+import type { MeterIdFormat } from './types.js';
 
-export function checkPrm(prm: string, provider: ProviderName): string {
-  const problem = validatePrm(prm, provider);
+/** The meter id of a call, checked against the provider's format before any call is spent. */
+export function checkPrm(prm: string, format: MeterIdFormat): string {
+  const problem = format.validate(prm);
   if (problem)
     throw new ProviderCallError('bad_request', problem, { hint: 'Check the meter PRM.' });
   return prm.trim();

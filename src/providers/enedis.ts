@@ -11,6 +11,7 @@ import { createAppTokenSource } from './enedisAppToken.js';
 import { isProviderCallError, ProviderCallError } from './errors.js';
 import { requestJson, withQuery, type HttpDeps, type HttpRequest } from './http.js';
 import { localDayStart } from './localTime.js';
+import { ENEDIS_PRM } from './meterIds.js';
 import {
   parseEnedis2026LoadCurve,
   parseEnedisDaily,
@@ -25,8 +26,8 @@ import type {
   LinkResult,
   LoadCurveRequest,
   LoadCurveResult,
+  EnedisSettings,
   Provider,
-  ProviderSettings,
 } from './types.js';
 
 /** What tests and the simulator may inject: the HTTP client and the clock. */
@@ -49,119 +50,30 @@ export interface EnedisProvider extends Provider {
 /** Enedis refuses a `state` longer than this on the consent page. */
 const MAX_STATE_LENGTH = 100;
 
+/** What every Enedis call needs: resolved settings, the clock, HTTP, the application token. */
+interface EnedisClient {
+  settings: EnedisSettings;
+  now: () => Date;
+  http: HttpDeps;
+  appToken: ReturnType<typeof createAppTokenSource>;
+  /** The legacy v5 data APIs instead of Data Connect 2026. */
+  v5: boolean;
+}
+
 export function createEnedisProvider(
-  input: ProviderSettings,
+  input: EnedisSettings,
   deps: ProviderDeps = {},
 ): EnedisProvider {
   const settings = resolveProviderUrls(input);
   const now = deps.now ?? (() => new Date());
   const http = { ...(deps.fetch ? { fetch: deps.fetch } : {}), now };
-  const appToken = createAppTokenSource(settings, http);
-  const v5 = settings.apiVersion === 'v5';
-
-  /** Calls an API with the application token; on a 401, one new token and one more try. */
-  async function withAppToken(req: Omit<HttpRequest, 'provider' | 'timeoutMs'>): Promise<unknown> {
-    const send = async (token: string) =>
-      (
-        await requestJson(
-          {
-            ...req,
-            provider: 'Enedis',
-            timeoutMs: settings.timeoutMs,
-            headers: { ...req.headers, Authorization: `Bearer ${token}` },
-          },
-          http,
-        )
-      ).json;
-    const token = await appToken.get(req.signal);
-    try {
-      return await send(token);
-    } catch (e) {
-      if (!isProviderCallError(e) || e.status !== 401) throw e;
-      appToken.invalidate(token);
-    }
-    const fresh = await appToken.get(req.signal);
-    try {
-      return await send(fresh);
-    } catch (e) {
-      if (!isProviderCallError(e) || e.status !== 401) throw e;
-      appToken.invalidate(fresh);
-      // A token Enedis has just issued was refused: something on its side, worth a later retry.
-      throw new ProviderCallError('transient', `Enedis refused a newly issued application token`, {
-        status: 401,
-        ...(e.code !== undefined ? { code: e.code } : {}),
-        cause: e,
-      });
-    }
-  }
-
-  function consentUrl(): string {
-    // consentVersion picks the v1 or v2 page of the configured URL (same host and path).
-    const url = settings.authorizeUrl;
-    if (settings.consentVersion === 'v1')
-      return url.replace('/dataconnect/v2/', '/dataconnect/v1/');
-    if (settings.consentVersion === 'v2')
-      return url.replace('/dataconnect/v1/', '/dataconnect/v2/');
-    return url;
-  }
-
-  async function linkV2(autorisationId: string, signal?: AbortSignal): Promise<LinkResult> {
-    if (!/^\d{1,15}$/.test(autorisationId)) {
-      throw new AuthError(`Enedis sent an autorisation_id that is not a number: ${autorisationId}`);
-    }
-    if (!settings.subscribedServicesUrl) {
-      throw new ConfigError('providers.enedis.subscribedServicesUrl is not set');
-    }
-    let json: unknown;
-    try {
-      json = await withAppToken({
-        method: 'POST',
-        url: settings.subscribedServicesUrl,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ autorisationId: Number(autorisationId), comptage: false }),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (e) {
-      if (isProviderCallError(e) && e.kind === 'no_data') {
-        throw new AuthError(`Enedis knows no consent with autorisation_id ${autorisationId}`, {
-          hint: 'Link the meter again.',
-          cause: e,
-        });
-      }
-      throw e;
-    }
-    const service = readSubscribedServices(json);
-    return {
-      prm: service.prm,
-      tokens: {},
-      consentExpiresAt: localDayStart(service.dateFin, settings.timeZone),
-      authorizationId: autorisationId,
-    };
-  }
-
-  function linkV1(usagePointId: string): LinkResult {
-    const prm = checkPrmForLink(usagePointId);
-    const duration = Duration.fromISO(settings.consentDuration ?? 'P1Y');
-    if (!duration.isValid) {
-      throw new ConfigError(
-        `providers.enedis.consentDuration is not an ISO 8601 duration: ${settings.consentDuration}`,
-      );
-    }
-    return {
-      prm,
-      tokens: {},
-      // v1 does not tell the consent's end: the duration asked for is the best estimate.
-      consentExpiresAt: DateTime.fromJSDate(now()).plus(duration).toJSDate(),
-    };
-  }
-
-  function checkPrmForLink(prm: string): string {
-    try {
-      return checkPrm(prm, 'enedis');
-    } catch (e) {
-      throw new AuthError(`Enedis sent an unusable usage_point_id: ${(e as Error).message}`);
-    }
-  }
+  const c: EnedisClient = {
+    settings,
+    now,
+    http,
+    appToken: createAppTokenSource(settings, http),
+    v5: settings.apiVersion === 'v5',
+  };
 
   return {
     name: 'enedis',
@@ -174,7 +86,7 @@ export function createEnedisProvider(
           `The consent state is ${req.state.length} characters; Enedis accepts ${MAX_STATE_LENGTH}`,
         );
       }
-      return withQuery(consentUrl(), {
+      return withQuery(consentUrl(c), {
         client_id: settings.clientId,
         response_type: 'code',
         state: req.state,
@@ -190,8 +102,8 @@ export function createEnedisProvider(
           hint: 'Run link again and accept the data sharing on the Enedis page.',
         });
       }
-      if (params.autorisationId) return linkV2(params.autorisationId.trim(), ctx.signal);
-      if (params.usagePointId) return linkV1(params.usagePointId.trim());
+      if (params.autorisationId) return linkV2(c, params.autorisationId.trim(), ctx.signal);
+      if (params.usagePointId) return linkV1(c, params.usagePointId.trim());
       throw new AuthError('The Enedis callback carried neither autorisation_id nor usage_point_id');
     },
 
@@ -207,56 +119,8 @@ export function createEnedisProvider(
       return false;
     },
 
-    async fetchLoadCurve(req: LoadCurveRequest): Promise<LoadCurveResult> {
-      const prm = checkPrm(req.prm, 'enedis');
-      checkWindow(req.fromDay, req.toDay, settings.maxDaysPerCall);
-      const base =
-        req.kind === 'production'
-          ? settings.productionLoadCurveUrl
-          : settings.consumptionLoadCurveUrl;
-      const url = v5
-        ? withQuery(base, { usage_point_id: prm, start: req.fromDay, end: req.toDay })
-        : withQuery(base, { pointId: prm, dateDebut: req.fromDay, dateFin: req.toDay });
-      const json = await withAppToken({
-        method: 'GET',
-        url,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      checkAnswerPrm(json, prm);
-      const opts = { timeZone: settings.timeZone };
-      const readings = v5
-        ? parseEnedisV5LoadCurve(json, opts)
-        : parseEnedis2026LoadCurve(json, {
-            ...opts,
-            metier: req.kind === 'production' ? 'PROD' : 'CONS',
-          });
-      return { readings };
-    },
-
-    async fetchDailyConsumption(req: DailyConsumptionRequest): Promise<LoadCurveResult> {
-      const prm = checkPrm(req.prm, 'enedis');
-      checkWindow(req.fromDay, req.toDay);
-      if (!settings.dailyConsumptionUrl)
-        throw new ConfigError('providers.enedis.dailyConsumptionUrl is not set');
-      const url = v5
-        ? withQuery(settings.dailyConsumptionUrl, {
-            usage_point_id: prm,
-            start: req.fromDay,
-            end: req.toDay,
-          })
-        : withQuery(settings.dailyConsumptionUrl, {
-            pointId: prm,
-            dateDebut: req.fromDay,
-            dateFin: req.toDay,
-          });
-      const json = await withAppToken({
-        method: 'GET',
-        url,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      checkAnswerPrm(json, prm);
-      return { readings: parseEnedisDaily(json, { timeZone: settings.timeZone, metier: 'CONS' }) };
-    },
+    fetchLoadCurve: (req: LoadCurveRequest) => fetchEnedisCurve(c, req),
+    fetchDailyConsumption: (req: DailyConsumptionRequest) => fetchEnedisDaily(c, req),
   };
 }
 
@@ -269,4 +133,171 @@ function checkAnswerPrm(json: unknown, prm: string): void {
   if (typeof said === 'string' && said !== '' && said !== prm) {
     throw new ProviderCallError('malformed', `Enedis answered for meter ${said}, not ${prm}`);
   }
+}
+
+/** Calls an API with the application token; on a 401, one new token and one more try. */
+async function withAppToken(
+  c: EnedisClient,
+  req: Omit<HttpRequest, 'provider' | 'timeoutMs'>,
+): Promise<unknown> {
+  const send = async (token: string) =>
+    (
+      await requestJson(
+        {
+          ...req,
+          provider: 'Enedis',
+          timeoutMs: c.settings.timeoutMs,
+          headers: { ...req.headers, Authorization: `Bearer ${token}` },
+        },
+        c.http,
+      )
+    ).json;
+  const token = await c.appToken.get(req.signal);
+  try {
+    return await send(token);
+  } catch (e) {
+    if (!isProviderCallError(e) || e.status !== 401) throw e;
+    c.appToken.invalidate(token);
+  }
+  const fresh = await c.appToken.get(req.signal);
+  try {
+    return await send(fresh);
+  } catch (e) {
+    if (!isProviderCallError(e) || e.status !== 401) throw e;
+    c.appToken.invalidate(fresh);
+    // A token Enedis has just issued was refused: something on its side, worth a later retry.
+    throw new ProviderCallError('transient', `Enedis refused a newly issued application token`, {
+      status: 401,
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      cause: e,
+    });
+  }
+}
+
+function consentUrl(c: EnedisClient): string {
+  // consentVersion picks the v1 or v2 page of the configured URL (same host and path).
+  const url = c.settings.authorizeUrl;
+  if (c.settings.consentVersion === 'v1')
+    return url.replace('/dataconnect/v2/', '/dataconnect/v1/');
+  if (c.settings.consentVersion === 'v2')
+    return url.replace('/dataconnect/v1/', '/dataconnect/v2/');
+  return url;
+}
+
+async function linkV2(
+  c: EnedisClient,
+  autorisationId: string,
+  signal?: AbortSignal,
+): Promise<LinkResult> {
+  if (!/^\d{1,15}$/.test(autorisationId)) {
+    throw new AuthError(`Enedis sent an autorisation_id that is not a number: ${autorisationId}`);
+  }
+  if (!c.settings.subscribedServicesUrl) {
+    throw new ConfigError('providers.enedis.subscribedServicesUrl is not set');
+  }
+  let json: unknown;
+  try {
+    json = await withAppToken(c, {
+      method: 'POST',
+      url: c.settings.subscribedServicesUrl,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ autorisationId: Number(autorisationId), comptage: false }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (e) {
+    if (isProviderCallError(e) && e.kind === 'no_data') {
+      throw new AuthError(`Enedis knows no consent with autorisation_id ${autorisationId}`, {
+        hint: 'Link the meter again.',
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  const service = readSubscribedServices(json);
+  return {
+    prm: service.prm,
+    tokens: {},
+    consentExpiresAt: localDayStart(service.dateFin, c.settings.timeZone),
+    authorizationId: autorisationId,
+  };
+}
+
+function linkV1(c: EnedisClient, usagePointId: string): LinkResult {
+  const prm = checkPrmForLink(usagePointId);
+  const duration = Duration.fromISO(c.settings.consentDuration ?? 'P1Y');
+  if (!duration.isValid) {
+    throw new ConfigError(
+      `providers.enedis.consentDuration is not an ISO 8601 duration: ${c.settings.consentDuration}`,
+    );
+  }
+  return {
+    prm,
+    tokens: {},
+    // v1 does not tell the consent's end: the duration asked for is the best estimate.
+    consentExpiresAt: DateTime.fromJSDate(c.now()).plus(duration).toJSDate(),
+  };
+}
+
+function checkPrmForLink(prm: string): string {
+  try {
+    return checkPrm(prm, ENEDIS_PRM);
+  } catch (e) {
+    throw new AuthError(`Enedis sent an unusable usage_point_id: ${(e as Error).message}`);
+  }
+}
+
+/** One load-curve call (2026 or v5 API), with the application token. */
+async function fetchEnedisCurve(c: EnedisClient, req: LoadCurveRequest): Promise<LoadCurveResult> {
+  const prm = checkPrm(req.prm, ENEDIS_PRM);
+  checkWindow(req.fromDay, req.toDay, c.settings.maxDaysPerCall);
+  const base =
+    req.kind === 'production'
+      ? c.settings.productionLoadCurveUrl
+      : c.settings.consumptionLoadCurveUrl;
+  const url = c.v5
+    ? withQuery(base, { usage_point_id: prm, start: req.fromDay, end: req.toDay })
+    : withQuery(base, { pointId: prm, dateDebut: req.fromDay, dateFin: req.toDay });
+  const json = await withAppToken(c, {
+    method: 'GET',
+    url,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  checkAnswerPrm(json, prm);
+  const opts = { timeZone: c.settings.timeZone };
+  const readings = c.v5
+    ? parseEnedisV5LoadCurve(json, opts)
+    : parseEnedis2026LoadCurve(json, {
+        ...opts,
+        metier: req.kind === 'production' ? 'PROD' : 'CONS',
+      });
+  return { readings };
+}
+
+/** Wh per local day, one reading per day. */
+async function fetchEnedisDaily(
+  c: EnedisClient,
+  req: DailyConsumptionRequest,
+): Promise<LoadCurveResult> {
+  const prm = checkPrm(req.prm, ENEDIS_PRM);
+  checkWindow(req.fromDay, req.toDay);
+  if (!c.settings.dailyConsumptionUrl)
+    throw new ConfigError('providers.enedis.dailyConsumptionUrl is not set');
+  const url = c.v5
+    ? withQuery(c.settings.dailyConsumptionUrl, {
+        usage_point_id: prm,
+        start: req.fromDay,
+        end: req.toDay,
+      })
+    : withQuery(c.settings.dailyConsumptionUrl, {
+        pointId: prm,
+        dateDebut: req.fromDay,
+        dateFin: req.toDay,
+      });
+  const json = await withAppToken(c, {
+    method: 'GET',
+    url,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  checkAnswerPrm(json, prm);
+  return { readings: parseEnedisDaily(json, { timeZone: c.settings.timeZone, metier: 'CONS' }) };
 }

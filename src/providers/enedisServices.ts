@@ -28,7 +28,7 @@ export function readSubscribedServices(json: unknown): SubscribedService {
   const services = optionalList(root.serviceSouscrit, WHAT, 'serviceSouscrit').map((s, i) => {
     const o = asObject(s, WHAT, `serviceSouscrit[${i}]`);
     const prm = typeof o.pointId === 'number' ? String(o.pointId) : o.pointId;
-    if (typeof prm !== 'string' || validatePrm(prm, 'enedis') !== null) {
+    if (typeof prm !== 'string' || validatePrm(prm, [14]) !== null) {
       malformed(WHAT, `serviceSouscrit[${i}].pointId ${show(o.pointId)} is not a 14-digit PRM`);
     }
     if (typeof o.dateFin !== 'string' || dayMs(o.dateFin) === null) {

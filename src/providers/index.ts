@@ -1,19 +1,17 @@
 /**
- * Entry point of the provider adapters: pick the adapter for a provider's settings.
+ * Entry point of the provider adapters: the registry (what each provider can do, its
+ * adapter), settings, parsers and the shared HTTP helpers.
  */
-import { createEnedisProvider, type ProviderDeps } from './enedis.js';
-import { createOresProvider } from './ores.js';
-import type { Provider, ProviderSettings } from './types.js';
-
-export function createProvider(settings: ProviderSettings, deps: ProviderDeps = {}): Provider {
-  switch (settings.name) {
-    case 'enedis':
-      return createEnedisProvider(settings, deps);
-    case 'ores':
-      return createOresProvider(settings, deps);
-  }
-}
-
+export {
+  createProvider,
+  findProvider,
+  providerEntry,
+  providerNames,
+  rateLimiterKey,
+  validateMeterId,
+  type ProviderEntry,
+} from './registry.js';
+export { PROVIDERS, isProviderName, type ProviderName } from './names.js';
 export {
   DEFAULT_PROVIDER_SETTINGS,
   ENEDIS_V5_DEFAULTS,

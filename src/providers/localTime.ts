@@ -10,6 +10,9 @@
  *   before the jump (02:00 = 03:00 summer time), which is what its writer meant.
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
+import { localDayStart } from '../domain/localDays.js';
+
+export { daysBetween, localDayStart } from '../domain/localDays.js';
 
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -75,13 +78,6 @@ export function resolveLocal(wallMs: number, zone: IANAZone, prev: number | null
   return c[c.length - 1] as number;
 }
 
-/** UTC instant of local midnight starting `day` (YYYY-MM-DD) in the zone. */
-export function localDayStart(day: string, timeZone: string): Date {
-  const d = DateTime.fromISO(day, { zone: timeZone });
-  if (!DAY_RE.test(day) || !d.isValid) throw new RangeError(`Not a day (YYYY-MM-DD): ${day}`);
-  return d.startOf('day').toJSDate();
-}
-
 /** Local midnight starting `day`, as RFC 3339 with the zone's offset ("2026-11-01T00:00:00+01:00"). */
 export function localDayStartIso(day: string, timeZone: string): string {
   const d = DateTime.fromISO(day, { zone: timeZone });
@@ -110,14 +106,6 @@ export function expectedIntervalsForDay(
 ): number {
   if (!(stepSeconds > 0)) throw new RangeError(`stepSeconds must be positive, got ${stepSeconds}`);
   return Math.floor(localDaySeconds(day, timeZone) / stepSeconds);
-}
-
-/** Whole days between two YYYY-MM-DD days (to − from), or null when either is not a day. */
-export function daysBetween(fromDay: string, toDay: string): number | null {
-  const a = dayMs(fromDay);
-  const b = dayMs(toDay);
-  if (a === null || b === null) return null;
-  return Math.round((b - a) / 86_400_000);
 }
 
 /**

@@ -3,15 +3,15 @@
  * that points every URL at another host (a sandbox, the local simulator) with paths kept.
  */
 import { ConfigError } from '../domain/errors.js';
-import type { ProviderName } from '../domain/readings.js';
-import type { ProviderSettings } from './types.js';
+import type { ProviderName } from './names.js';
+import type { EnedisSettings, ProviderSettings, SettingsOf } from './types.js';
 
 const ENEDIS_API = 'https://gw.ext.prod.api.enedis.fr';
 const ENEDIS_CONSENT = 'https://mon-compte-particulier.enedis.fr';
 // No public ORES third-party API is known: this host is a placeholder the configuration overrides.
 const ORES_API = 'https://api.ores.be';
 
-export const DEFAULT_PROVIDER_SETTINGS: Record<ProviderName, ProviderSettings> = {
+export const DEFAULT_PROVIDER_SETTINGS: { [N in ProviderName]: SettingsOf<N> } = {
   enedis: {
     name: 'enedis',
     apiVersion: '2026',
@@ -48,7 +48,7 @@ export const DEFAULT_PROVIDER_SETTINGS: Record<ProviderName, ProviderSettings> =
 
 /** Enedis legacy v5 data URLs and quota (10,000 calls/h), selected by `apiVersion: "v5"`. */
 export const ENEDIS_V5_DEFAULTS: Pick<
-  ProviderSettings,
+  EnedisSettings,
   'consumptionLoadCurveUrl' | 'productionLoadCurveUrl' | 'dailyConsumptionUrl' | 'rateLimit'
 > = {
   consumptionLoadCurveUrl: `${ENEDIS_API}/metering_data_clc/v5/consumption_load_curve`,
@@ -58,21 +58,22 @@ export const ENEDIS_V5_DEFAULTS: Pick<
 };
 
 /** A fresh copy of a provider's defaults; for Enedis v5, with the v5 URLs and quota. */
-export function defaultProviderSettings(
-  name: ProviderName,
+export function defaultProviderSettings<N extends ProviderName>(
+  name: N,
   opts: { apiVersion?: '2026' | 'v5' } = {},
-): ProviderSettings {
-  const base = DEFAULT_PROVIDER_SETTINGS[name];
+): SettingsOf<N> {
+  const base: ProviderSettings = DEFAULT_PROVIDER_SETTINGS[name];
   const copy: ProviderSettings = { ...base, rateLimit: { ...base.rateLimit } };
-  if (name === 'enedis' && opts.apiVersion === 'v5') {
-    return {
+  if (copy.name === 'enedis' && opts.apiVersion === 'v5') {
+    const v5: EnedisSettings = {
       ...copy,
       ...ENEDIS_V5_DEFAULTS,
       rateLimit: { ...ENEDIS_V5_DEFAULTS.rateLimit },
       apiVersion: 'v5',
     };
+    return v5 as SettingsOf<N>;
   }
-  return copy;
+  return copy as SettingsOf<N>;
 }
 
 const URL_FIELDS = [
@@ -91,9 +92,12 @@ const URL_FIELDS = [
  * plain paths. The result has no `baseUrl`, so resolving twice changes nothing. Throws a
  * ConfigError naming every URL that is not an absolute http(s) URL.
  */
-export function resolveProviderUrls(settings: ProviderSettings): ProviderSettings {
+export function resolveProviderUrls<S extends ProviderSettings>(settings: S): S {
   const { baseUrl, ...rest } = settings;
-  const out: ProviderSettings = { ...rest, rateLimit: { ...rest.rateLimit } };
+  const out = { ...rest, rateLimit: { ...rest.rateLimit } } as unknown as S;
+  // The URL fields differ per provider; read and written by name, absent ones skipped.
+  const fields = settings as unknown as Record<string, string | undefined>;
+  const outFields = out as unknown as Record<string, string | undefined>;
   const problems: string[] = [];
   let base: URL | undefined;
   if (baseUrl !== undefined && baseUrl !== '') {
@@ -105,7 +109,7 @@ export function resolveProviderUrls(settings: ProviderSettings): ProviderSetting
     }
   }
   for (const field of URL_FIELDS) {
-    const value = settings[field];
+    const value = fields[field];
     if (value === undefined || value === '') continue;
     let u: URL;
     try {
@@ -116,7 +120,7 @@ export function resolveProviderUrls(settings: ProviderSettings): ProviderSetting
     }
     if (base) {
       const prefix = base.pathname.replace(/\/+$/, '');
-      out[field] = `${base.origin}${prefix}${u.pathname}${u.search}`;
+      outFields[field] = `${base.origin}${prefix}${u.pathname}${u.search}`;
     } else if (u.protocol !== 'http:' && u.protocol !== 'https:') {
       problems.push(`${field} (${value})`);
     }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { parseEncryptionKey } from '../auth/vault.js';
 import { requireDevice, type DeviceWithBuilding } from '../db/devices.js';
 import { UsageError } from '../domain/errors.js';
-import { PROVIDERS, type ProviderName } from '../domain/readings.js';
+import { PROVIDERS, findProvider, providerEntry, type ProviderName } from '../providers/index.js';
 import { keyringFromEnv, NEW_KEY_ENV } from '../link/keyring.js';
 import { linkMeter as runConsentFlow, type LinkMeterOptions } from '../link/linkMeter.js';
 import { rotateKeys as resealTokens, type RotationResult } from '../link/rotateKeys.js';
@@ -16,6 +16,16 @@ import type { Env, ServiceDeps } from './deps.js';
 
 export { NEW_KEY_ENV, PROVIDERS };
 export type { DeviceWithBuilding, ProviderDeps, ProviderName, RotationResult, UnlinkResult };
+
+/** The provider's name as people know it (Enedis, ORES…). */
+export function providerLabel(name: ProviderName): string {
+  return providerEntry(name).label;
+}
+
+/** What the user must do at the provider to withdraw a consent, when unlinking cannot. */
+export function consentWithdrawalNote(name: string): string | undefined {
+  return findProvider(name)?.consentWithdrawal;
+}
 
 export function parseProvider(value: string): ProviderName {
   if (!(PROVIDERS as readonly string[]).includes(value))

@@ -10,7 +10,7 @@
  * for ORES the power is rounded so that the energy of the interval is a whole Wh. Tests can
  * therefore recompute the exact kWh the tool should have stored.
  */
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from './providerNames.js';
 import { localParts } from './euTime.js';
 import { unitHash } from './prng.js';
 

@@ -7,7 +7,7 @@
  * 5th (ranks 4, 9, …) records every 15 minutes, Enedis ranks 5, 11, … switched from a 60- to a
  * 30-minute step during the history, and ranks 6, 13, … have rooftop PV production.
  */
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from './providerNames.js';
 import { generateAnomalies } from './anomalies.js';
 import { addDays, addMonths, localDay, localDayStartUtc } from './euTime.js';
 import type { SimMeter } from './loadModel.js';

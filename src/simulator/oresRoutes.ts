@@ -53,14 +53,43 @@ export function oresAuthorize(ctx: RequestContext, deps: OresDeps): Answer {
   if (deps.consentMode() === 'deny') {
     return redirectWith(redirect, withState({ error: 'access_denied' }));
   }
-  const record = deps.state.createMeter('ores');
+  // The seed's configure request names the meter (prm). The customer consents for that
+  // meter when it is theirs (known here); for an unknown one they pick another of their
+  // meters, a new one here, which the client must notice.
+  const asked = q.get('prm') ?? '';
+  const known = asked ? deps.state.meters.get(asked) : undefined;
+  const record = known && known.meter.provider === 'ores' ? known : deps.state.createMeter('ores');
+  record.revoked = false;
   const code = deps.state.issueOresCode({
     prm: record.meter.prm,
     clientId,
     redirectUri: redirect.toString(),
     challenge,
   });
+  if (asked) codesOfNamedMeters(deps.state).add(code);
   return redirectWith(redirect, withState({ code }));
+}
+
+/**
+ * Codes of consent requests that named their meter. Their token answer is the documented
+ * one, without usage_point_id: the client already knows the meter. A request that did not
+ * name it gets the meter's id in the answer, as some OAuth servers add it.
+ */
+const namedCodes = new WeakMap<SimState, Set<string>>();
+function codesOfNamedMeters(state: SimState): Set<string> {
+  let set = namedCodes.get(state);
+  if (!set) {
+    set = new Set();
+    namedCodes.set(state, set);
+  }
+  return set;
+}
+
+function tokenAnswer(state: SimState, prm: string, clientId: string, named: boolean) {
+  const pair = state.issueOresTokens(prm, clientId);
+  if (!named) return pair;
+  const { usage_point_id: _omitted, ...documented } = pair;
+  return documented;
 }
 
 const INVALID_GRANT = (description: string): Answer => apiError(400, 'invalid_grant', description);
@@ -89,7 +118,8 @@ export function oresToken(ctx: RequestContext, deps: OresDeps): Answer {
     if (!VERIFIER.test(verifier) || s256(verifier) !== code.challenge) {
       return INVALID_GRANT('PKCE verification failed');
     }
-    return json(200, st.issueOresTokens(code.prm, clientId));
+    const named = codesOfNamedMeters(st).delete(codeValue);
+    return json(200, tokenAnswer(st, code.prm, clientId, named));
   }
   if (grant === 'refresh_token') {
     const value = form.get('refresh_token') ?? '';
@@ -100,7 +130,8 @@ export function oresToken(ctx: RequestContext, deps: OresDeps): Answer {
     const record = st.meters.get(held.prm);
     if (!st.consentActive(record)) return INVALID_GRANT('The consent was withdrawn');
     st.oresRefresh.delete(value);
-    return json(200, st.issueOresTokens(held.prm, held.clientId || clientId));
+    // A refresh answer never names the meter: the client knows which grant it refreshes.
+    return json(200, tokenAnswer(st, held.prm, held.clientId || clientId, true));
   }
   return apiError(
     400,

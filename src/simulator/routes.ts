@@ -2,7 +2,7 @@
  * The simulated providers' paths. `data` marks the calls that faults and latency apply to
  * (the metering APIs); consent pages and token endpoints always answer.
  */
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from './providerNames.js';
 import {
   enedisAuthorize,
   enedisSeries,

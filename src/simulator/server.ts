@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../domain/errors.js';
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from './providerNames.js';
 import { formatIsoMillisLocal } from './euTime.js';
 import { checkFaults, FaultInjector, type FaultDecision, type FaultSettings } from './faults.js';
 import {

@@ -3,8 +3,8 @@
  * (ORES meters come with tokens, so a bench can register many devices without browser
  * flows), read the injected anomalies, read call statistics, change faults and consent mode.
  */
-import type { ProviderName } from '../domain/readings.js';
-import { PROVIDERS } from '../domain/readings.js';
+import type { ProviderName } from './providerNames.js';
+import { PROVIDERS } from './providerNames.js';
 import type { FaultSettings } from './faults.js';
 import type { Answer, RequestContext } from './http.js';
 import { apiError, json, parseJsonBody } from './http.js';

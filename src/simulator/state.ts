@@ -3,7 +3,7 @@
  * tokens, ORES authorization codes and per-device token pairs (with refresh rotation).
  */
 import { randomBytes } from 'node:crypto';
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from './providerNames.js';
 import { addDays, addMonths, localDay } from './euTime.js';
 import type { SimMeter } from './loadModel.js';
 import { createSimMeter } from './meters.js';

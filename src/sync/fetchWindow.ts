@@ -10,8 +10,7 @@ import { isProviderCallError, ProviderCallError } from '../providers/errors.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
 import type { DeviceTokens, LoadCurveKind, Provider } from '../providers/types.js';
 import type { IntervalReading } from '../domain/readings.js';
-import { addDays } from '../analytics/periods.js';
-import { daysBetween } from '../providers/localTime.js';
+import { addDays, daysBetween } from '../domain/localDays.js';
 
 export interface FetchPolicy {
   provider: Provider;
@@ -42,64 +41,14 @@ export interface WindowAnswer {
 
 const MAX_RATE_LIMIT_HITS = 30;
 
-export async function fetchWindow(
-  p: FetchPolicy,
-  req: { prm: string; kind: LoadCurveKind; fromDay: string; toDay: string },
-): Promise<WindowAnswer> {
+type WindowRequest = { prm: string; kind: LoadCurveKind; fromDay: string; toDay: string };
+
+export async function fetchWindow(p: FetchPolicy, req: WindowRequest): Promise<WindowAnswer> {
   let refreshed = false;
   let hits = 0;
   for (;;) {
     try {
-      const res = await pRetry(
-        async () => {
-          // A quota used up for longer than we would wait (the hour's calls): end this meter's
-          // turn now, as after a 429, instead of blocking until the window frees.
-          const freeAt = p.limiter.nextAllowedAt();
-          if (freeAt && freeAt.getTime() - Date.now() > p.maxRateLimitWaitMs)
-            throw new ProviderCallError('rate_limited', 'the hourly provider quota is used up', {
-              retryAfterMs: freeAt.getTime() - Date.now(),
-            });
-          const release = await p.limiter.acquire(p.limiterKey, p.signal);
-          const retryAt = p.takeSharedQuota ? await p.takeSharedQuota() : null;
-          if (retryAt) {
-            release();
-            throw new ProviderCallError(
-              'rate_limited',
-              'the hourly provider quota shared by every process on this database is used up',
-              { retryAfterMs: Math.max(0, retryAt.getTime() - Date.now()) },
-            );
-          }
-          p.stats.calls++;
-          try {
-            return await p.provider.fetchLoadCurve({
-              ...req,
-              tokens: p.getTokens(),
-              signal: p.signal,
-            });
-          } finally {
-            release();
-          }
-        },
-        {
-          retries: Math.max(0, p.tries - 1),
-          factor: 2,
-          minTimeout: p.minBackoffMs,
-          maxTimeout: Math.max(p.minBackoffMs, 30_000),
-          randomize: true,
-          signal: p.signal,
-          shouldRetry: ({ error }) =>
-            isProviderCallError(error) &&
-            (error.kind === 'transient' || error.kind === 'malformed'),
-          onFailedAttempt: ({ error, retriesLeft }) => {
-            if (
-              retriesLeft > 0 &&
-              isProviderCallError(error) &&
-              (error.kind === 'transient' || error.kind === 'malformed')
-            )
-              p.stats.retried++;
-          },
-        },
-      );
+      const res = await pRetry(() => callOnce(p, req), retryOptions(p));
       return { readings: res.readings, noData: false };
     } catch (e) {
       if (p.signal?.aborted) throw p.signal.reason ?? e;
@@ -125,6 +74,52 @@ export async function fetchWindow(
       throw e;
     }
   }
+}
+
+/** One call under the limiter and the shared hourly quota. */
+async function callOnce(p: FetchPolicy, req: WindowRequest) {
+  // A quota used up for longer than we would wait (the hour's calls): end this meter's
+  // turn now, as after a 429, instead of blocking until the window frees.
+  const freeAt = p.limiter.nextAllowedAt();
+  if (freeAt && freeAt.getTime() - Date.now() > p.maxRateLimitWaitMs)
+    throw new ProviderCallError('rate_limited', 'the hourly provider quota is used up', {
+      retryAfterMs: freeAt.getTime() - Date.now(),
+    });
+  const release = await p.limiter.acquire(p.limiterKey, p.signal);
+  const retryAt = p.takeSharedQuota ? await p.takeSharedQuota() : null;
+  if (retryAt) {
+    release();
+    throw new ProviderCallError(
+      'rate_limited',
+      'the hourly provider quota shared by every process on this database is used up',
+      { retryAfterMs: Math.max(0, retryAt.getTime() - Date.now()) },
+    );
+  }
+  p.stats.calls++;
+  try {
+    return await p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), signal: p.signal });
+  } finally {
+    release();
+  }
+}
+
+const retriable = (error: unknown) =>
+  isProviderCallError(error) && (error.kind === 'transient' || error.kind === 'malformed');
+
+/** Transient failures and malformed answers: exponential backoff with jitter. */
+function retryOptions(p: FetchPolicy) {
+  return {
+    retries: Math.max(0, p.tries - 1),
+    factor: 2,
+    minTimeout: p.minBackoffMs,
+    maxTimeout: Math.max(p.minBackoffMs, 30_000),
+    randomize: true,
+    signal: p.signal,
+    shouldRetry: ({ error }: { error: unknown }) => retriable(error),
+    onFailedAttempt: ({ error, retriesLeft }: { error: unknown; retriesLeft: number }) => {
+      if (retriesLeft > 0 && retriable(error)) p.stats.retried++;
+    },
+  };
 }
 
 /** The provider refused the window because it starts before the meter's activation. */

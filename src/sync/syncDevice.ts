@@ -2,11 +2,10 @@
  * Sync of one meter: plan the windows, fetch each under the policy, and for each window
  * write its readings, its gap days and the checkpoint in ONE transaction, so a crash at any
  * point leaves either the whole window or none of it, and the next run resumes there.
+ * Each step lives in its own module (syncPlan, syncPolicy, activationSearch, windowReadings,
+ * syncOutcome); this file runs them in order.
  */
-import { localDayOf, localDayStart } from '../analytics/periods.js';
-import { keyringFromEnv, providerHasDeviceTokens, sealingKey } from '../link/keyring.js';
-import { loadDeviceTokens } from '../db/devices.js';
-import { takeHourlyCall } from '../db/providerCalls.js';
+import { localDayStart } from '../domain/localDays.js';
 import { upsertReadings } from '../db/readings.js';
 import {
   advanceCheckpoint,
@@ -21,22 +20,38 @@ import {
   type SyncDevice,
   type SyncRunEnd,
 } from '../db/syncState.js';
-import { UserError } from '../domain/errors.js';
-import type { MetricType, Reading } from '../domain/readings.js';
-import { isProviderCallError, ProviderCallError } from '../providers/errors.js';
-import type { DeviceTokens, LoadCurveKind } from '../providers/types.js';
+import type { Database } from '../db/types.js';
+import type { Reading } from '../domain/readings.js';
+import { providerEntry, type ProviderEntry } from '../providers/registry.js';
+import type { Logger } from '../ui/logger.js';
 import {
-  fetchWindow,
-  findActivationDay,
-  isBeforeActivation as beforeActivation,
-  type FetchPolicy,
-} from './fetchWindow.js';
-import { refreshDeviceTokens } from './tokens.js';
-import { coverageByDay, earliestDay, planWindows, type Window } from './windows.js';
+  fetchSeriesFromActivation,
+  clipToActivation,
+  type ActivationState,
+} from './activationSearch.js';
+import type { FetchPolicy } from './fetchWindow.js';
+import {
+  lastPlannedDay,
+  planDeviceWindows,
+  resultRange,
+  runBounds,
+  seriesToFetch,
+  syncHorizon,
+  type SeriesToFetch,
+  type SyncHorizon,
+} from './syncPlan.js';
+import { acquireTokens, buildFetchPolicy } from './syncPolicy.js';
+import {
+  consentLost,
+  failureOutcome,
+  lastSyncAt,
+  LeaseLostError,
+  successOutcome,
+  type SyncOutcome,
+} from './syncOutcome.js';
 import type { SyncEnv } from './syncEnv.js';
-
-/** This process no longer holds the meter's lease: stop quietly, the holder syncs it. */
-class LeaseLostError extends UserError {}
+import { toReadings, windowCoverage, type GapDay } from './windowReadings.js';
+import type { Window } from './windows.js';
 
 export interface DeviceSyncResult {
   device_id: string;
@@ -58,13 +73,15 @@ export interface DeviceSyncOptions {
   /** Local days (provider zone). */
   fromDay?: string;
   toDay?: string;
+  /** The instant the sync plans from (default: the environment's clock). */
   now?: Date;
 }
 
-function errorClass(e: unknown): string {
-  if (isProviderCallError(e)) return e.kind;
-  if (e instanceof UserError) return e.name;
-  return 'internal';
+/** What the window loop carries from one window to the next. */
+interface WindowProgress {
+  written: number;
+  anyData: boolean;
+  dataStart: Date | null;
 }
 
 export async function syncDevice(
@@ -72,285 +89,262 @@ export async function syncDevice(
   device: SyncDevice,
   opts: DeviceSyncOptions = {},
 ): Promise<DeviceSyncResult> {
-  const started = Date.now();
-  const now = opts.now ?? new Date();
-  const provider = env.provider(device.provider);
-  const settings = provider.settings;
-  const zone = settings.timeZone;
-  const today = localDayOf(now, zone);
-  const earliest = earliestDay(today, settings.historyDays);
+  const started = env.clock().getTime();
+  const now = opts.now ?? env.clock();
+  const entry = providerEntry(device.provider);
+  const provider = env.provider(entry.name);
+  const horizon = syncHorizon(now, provider.settings);
   const log = env.log.child({ prm: device.prm, provider: device.provider });
   const stats = { calls: 0, rateLimited: 0, retried: 0 };
-  let written = 0;
-  let status: SyncRunEnd['status'] = 'success';
-  let failure: unknown = null;
-  let anyData = false;
-  let deviceStatus: 'active' | 'consent_expired' | 'consent_revoked' | 'error' | undefined =
-    'active';
-  let statusMessage: string | null = null;
+  const { windows, runId } = await startRun(env, device, provider.settings, horizon, opts);
 
-  await dropGapsBefore(env.db, device.id, earliest);
-  const windows = planWindows({
-    today,
-    historyDays: settings.historyDays,
-    maxDaysPerCall: settings.maxDaysPerCall,
+  const progress: WindowProgress = {
+    written: 0,
+    anyData: false,
+    dataStart: device.data_start_at ? new Date(device.data_start_at) : null,
+  };
+  let outcome: SyncOutcome;
+  try {
+    const holder = await acquireTokens(env, device, entry);
+    const policy = buildFetchPolicy({
+      env,
+      device,
+      entry,
+      provider,
+      holder,
+      stats,
+      log,
+      now: env.clock,
+    });
+    await syncWindows(env, { device, entry, policy, horizon, windows, log }, progress);
+    if (stats.rateLimited > 0) await setNotBefore(env.db, device.id, null);
+    outcome = successOutcome(progress.anyData, windows.length);
+  } catch (e) {
+    outcome = failureOutcome(e, {
+      aborted: env.signal?.aborted === true,
+      written: progress.written,
+      consentExpiresAt: device.consent_expires_at,
+      now,
+      relinkCommand: `koprogo-iot link --provider ${device.provider} --prm ${device.prm}`,
+    });
+  }
+  return finishRun(env, device, {
+    runId,
+    outcome,
+    stats,
+    progress,
+    windows,
+    horizon,
+    started,
+    log,
+  });
+}
+
+interface RunEnd {
+  runId: number;
+  outcome: SyncOutcome;
+  stats: FetchPolicy['stats'];
+  progress: WindowProgress;
+  windows: Window[];
+  horizon: SyncHorizon;
+  /** Clock time the sync started at (ms). */
+  started: number;
+  log: Logger;
+}
+
+/** Records how the run ended, runs the anomaly check, and builds the result. */
+async function finishRun(env: SyncEnv, device: SyncDevice, r: RunEnd): Promise<DeviceSyncResult> {
+  const remainingGaps = (await pendingGaps(env.db, device.id, r.horizon.earliest)).length;
+  const end: SyncRunEnd = {
+    status: r.outcome.status,
+    calls: r.stats.calls,
+    readingsWritten: r.progress.written,
+    gaps: remainingGaps,
+    errorClass: r.outcome.errorClass,
+    errorMessage: r.outcome.errorMessage,
+    durationMs: env.clock().getTime() - r.started,
+  };
+  await recordOutcome(env, device, r.runId, end, r.outcome);
+  const anomalies = await detectAfterSync(env, device, r.outcome, r.progress.anyData, r.log);
+  r.log.info(`sync ${r.outcome.status}`, {
+    readings: end.readingsWritten,
+    calls: end.calls,
+    windows: r.windows.length,
+    gaps: remainingGaps,
+    ms: end.durationMs,
+  });
+  return syncResult(device, r.outcome, end, {
+    windows: r.windows,
+    zone: r.horizon.zone,
+    anomalies,
+    now: env.clock(),
+  });
+}
+
+/** Forgets gaps past the history, plans the windows and opens the run row. */
+async function startRun(
+  env: SyncEnv,
+  device: SyncDevice,
+  settings: { historyDays: number; maxDaysPerCall: number },
+  horizon: SyncHorizon,
+  opts: DeviceSyncOptions,
+): Promise<{ windows: Window[]; runId: number }> {
+  await dropGapsBefore(env.db, device.id, horizon.earliest);
+  const windows = planDeviceWindows({
+    horizon,
+    settings,
     overlapDays: env.config.sync.overlapDays,
-    checkpointDay: device.checkpoint_at ? localDayOf(new Date(device.checkpoint_at), zone) : null,
-    dataStartDay: device.data_start_at ? localDayOf(new Date(device.data_start_at), zone) : null,
+    device,
     fromDay: opts.fromDay,
     toDay: opts.toDay,
-    gapDays: await pendingGaps(env.db, device.id, earliest),
+    gapDays: await pendingGaps(env.db, device.id, horizon.earliest),
     maxGapWindows: env.maxGapWindows,
   });
-  const first = windows.find((w) => w.kind === 'range') ?? windows[0];
-  const last = windows[windows.length - 1];
+  const bounds = runBounds(windows, horizon.zone);
   const runId = await startSyncRun(env.db, {
     device_id: device.id,
     prm: device.prm,
     daemon_id: env.owner,
-    window_start: first ? localDayStart(first.fromDay, zone) : null,
-    window_end: last ? localDayStart(last.toDay, zone) : null,
+    window_start: bounds.start,
+    window_end: bounds.end,
   });
   env.progress?.addTotal(windows.length);
+  return { windows, runId };
+}
 
-  let tokens: DeviceTokens = {};
-  const needsTokens = providerHasDeviceTokens(device.provider);
-  let dataStart: Date | null = device.data_start_at ? new Date(device.data_start_at) : null;
-  const kinds: { kind: LoadCurveKind; metric: MetricType }[] = [
-    { kind: 'consumption', metric: 'electricity_consumption' },
-  ];
-  if (env.config.sync.production)
-    kinds.push({ kind: 'production', metric: 'electricity_production' });
-
-  try {
-    if (needsTokens)
-      tokens = await loadDeviceTokens(
-        env.db,
-        device,
-        keyringFromEnv(env.env, env.config.encryptionKey ?? undefined),
-      );
-    const policy: FetchPolicy = {
-      provider,
-      limiter: env.limiter(device.provider),
-      limiterKey: device.provider === 'ores' ? device.building_id : undefined,
-      tries: env.config.sync.retries,
-      minBackoffMs: env.minBackoffMs,
-      maxRateLimitWaitMs: env.maxRateLimitWaitMs,
-      signal: env.signal,
-      stats,
-      getTokens: () => tokens,
-      refreshTokens: async () => {
-        if (!needsTokens)
-          throw new ProviderCallError(
-            'consent_invalid',
-            'the provider rejected the application token',
-          );
-        const keyring = keyringFromEnv(env.env, env.config.encryptionKey ?? undefined);
-        tokens = await refreshDeviceTokens(
-          env.db,
-          provider,
-          device.id,
-          { keyring, key: sealingKey(env.config.encryptionKey) },
-          tokens,
-          env.signal,
-        );
-        log.info('refreshed the access token');
-      },
-      onRateLimited: (until) => setNotBefore(env.db, device.id, until),
-      takeSharedQuota: settings.rateLimit.perHour
-        ? async () => {
-            const q = await takeHourlyCall(
-              env.db,
-              device.provider,
-              settings.rateLimit.perHour as number,
-            );
-            return q.allowed ? null : q.nextHour;
-          }
-        : undefined,
-    };
-
-    const lastDay = windows.reduce((m, x) => (x.toDay > m ? x.toDay : m), today);
-    let activationDay: string | null = null;
-    for (const w of windows) {
-      if (env.signal?.aborted) throw env.signal.reason;
-      if (!(await renewLease(env.db, device.id, env.owner, env.config.sync.leaseSeconds)))
-        throw new LeaseLostError(
-          'the lease on this device was lost (another process took it over)',
-        );
-      let win: Window = w;
-      let readings: Reading[] = [];
-      let skipped = false;
-      // Once the activation day is known, windows before it cost no call.
-      if (activationDay !== null && w.toDay <= activationDay) skipped = true;
-      else if (activationDay !== null && w.fromDay < activationDay)
-        win = { ...w, fromDay: activationDay };
-      for (const k of kinds) {
-        if (skipped) break;
-        let answer;
-        for (;;) {
-          try {
-            answer = await fetchWindow(policy, {
-              prm: device.prm,
-              kind: k.kind,
-              fromDay: win.fromDay,
-              toDay: win.toDay,
-            });
-            break;
-          } catch (e) {
-            // Before the meter's activation: find its first day, and start the window there.
-            if (beforeActivation(e) && k.kind === 'consumption' && activationDay === null) {
-              activationDay = await findActivationDay(policy, {
-                prm: device.prm,
-                kind: k.kind,
-                knownBefore: win.fromDay,
-                endDay: lastDay,
-              });
-              if (activationDay < win.toDay) {
-                win = { ...win, fromDay: activationDay };
-                continue;
-              }
-            }
-            if (beforeActivation(e)) {
-              skipped = true;
-              break;
-            }
-            throw e;
-          }
-        }
-        if (skipped || !answer) break;
-        readings = readings.concat(
-          answer.readings.map((r) => ({
-            buildingId: device.building_id,
-            deviceRef: device.prm,
-            deviceType: 'electricity_meter' as const,
-            metricType: k.metric,
-            timestamp: r.start,
-            intervalSeconds: r.intervalSeconds,
-            value: r.kwh,
-            unit: 'kWh',
-            source: `linky_${device.provider}`,
-          })),
-        );
-      }
-      const consumption = readings.filter((r) => r.metricType === 'electricity_consumption');
-      const cov = coverageByDay(
-        consumption.map((r) => ({
-          start: r.timestamp,
-          intervalSeconds: r.intervalSeconds,
-          kwh: r.value,
-        })),
-        w,
-        zone,
-      );
-      // The first day with data is where gaps start to count; an earlier --from can lower it.
-      const firstDay = cov.find((c) => c.readings > 0);
-      if (firstDay) {
-        const d = localDayStart(firstDay.day, zone);
-        if (!dataStart || d < dataStart) dataStart = d;
-      }
-      const startDay = dataStart ? localDayOf(dataStart, zone) : null;
-      const gaps = cov
-        .filter(
-          (c) => startDay !== null && c.day >= startDay && c.coveredSeconds < c.expectedSeconds,
-        )
-        .map((c) => ({ day: c.day, expected: c.expectedSeconds, found: c.coveredSeconds }));
-      const checked = cov.map((c) => c.day);
-      const n = await env.db.transaction(async (tx) => {
-        const count = readings.length ? await upsertReadings(tx, readings) : 0;
-        await recordGaps(tx, device.id, checked, gaps);
-        if (w.kind === 'range')
-          await advanceCheckpoint(tx, device.id, localDayStart(w.toDay, zone), dataStart);
-        return count;
-      });
-      if (readings.length > 0) anyData = true;
-      written += n;
-      env.progress?.tick(1);
-      log.debug('window done', {
-        from: w.fromDay,
-        to: w.toDay,
-        readings: readings.length,
-        written: n,
-        gaps: gaps.length,
-      });
-    }
-    if (stats.rateLimited > 0) await setNotBefore(env.db, device.id, null);
-    if (!anyData && windows.length > 0) status = 'no_data';
-  } catch (e) {
-    failure = e;
-    // Stopped, or another process took the meter over: not the meter's fault.
-    if (env.signal?.aborted || e instanceof LeaseLostError) status = 'interrupted';
-    else if (isProviderCallError(e) && e.kind === 'consent_invalid') {
-      status = 'failed';
-      const expired =
-        device.consent_expires_at && new Date(device.consent_expires_at).getTime() < now.getTime();
-      deviceStatus = expired ? 'consent_expired' : 'consent_revoked';
-      statusMessage = `${e.message}: link the meter again (koprogo-iot link --provider ${device.provider} --prm ${device.prm})`;
-    } else {
-      status = written > 0 ? 'partial' : 'failed';
-      deviceStatus = 'error';
-      statusMessage = (e as Error).message;
-    }
-  }
-  const remainingGaps = (await pendingGaps(env.db, device.id, earliest)).length;
-  const end: SyncRunEnd = {
-    status,
-    calls: stats.calls,
-    readingsWritten: written,
-    gaps: remainingGaps,
-    errorClass: failure ? (status === 'interrupted' ? 'interrupted' : errorClass(failure)) : null,
-    errorMessage: failure ? ((failure as Error).message ?? String(failure)) : null,
-    durationMs: Date.now() - started,
-  };
-  await finishSyncRun(env.db, runId, end);
-  await finishDeviceSync(
-    env.db,
-    device.id,
-    status,
-    status === 'interrupted' ? {} : { status: deviceStatus, message: statusMessage },
-  );
-  if (deviceStatus === 'consent_expired' || deviceStatus === 'consent_revoked')
-    await env.onConsentLost?.(device, statusMessage ?? '');
-
-  let anomalies = 0;
-  if (anyData && env.afterDevice && status !== 'interrupted') {
-    try {
-      anomalies = await env.afterDevice(device);
-    } catch (e) {
-      log.warn('anomaly check failed', { err: (e as Error).message });
-    }
-  }
-  const range = windows.length
-    ? {
-        start: localDayStart(windows[0]!.fromDay, zone).toISOString(),
-        end: localDayStart(windows[windows.length - 1]!.toDay, zone).toISOString(),
-      }
-    : null;
+/** The result handed back: what was written, asked and left, and how it ended. */
+export function syncResult(
+  device: SyncDevice,
+  outcome: SyncOutcome,
+  end: SyncRunEnd,
+  o: { windows: Window[]; zone: string; anomalies: number; now: Date },
+): DeviceSyncResult {
   const result: DeviceSyncResult = {
     device_id: device.id,
     prm: device.prm,
     provider: device.provider,
     building: device.building_name,
-    status,
-    synced_readings: written,
-    calls: stats.calls,
-    windows: windows.length,
-    gaps: remainingGaps,
-    date_range: range,
-    anomalies_detected: anomalies,
-    last_sync_at: ['success', 'partial', 'no_data'].includes(status)
-      ? new Date().toISOString()
-      : device.last_sync_at
-        ? new Date(device.last_sync_at).toISOString()
-        : null,
+    status: outcome.status,
+    synced_readings: end.readingsWritten,
+    calls: end.calls,
+    windows: o.windows.length,
+    gaps: end.gaps,
+    date_range: resultRange(o.windows, o.zone),
+    anomalies_detected: o.anomalies,
+    last_sync_at: lastSyncAt(outcome, o.now, device.last_sync_at),
   };
-  if (failure)
-    result.error = { class: end.errorClass ?? 'internal', message: end.errorMessage ?? '' };
-  log.info(`sync ${status}`, {
-    readings: written,
-    calls: stats.calls,
-    windows: windows.length,
-    gaps: remainingGaps,
-    ms: end.durationMs,
-  });
+  if (outcome.errorClass !== null)
+    result.error = { class: outcome.errorClass, message: outcome.errorMessage ?? '' };
   return result;
+}
+
+interface WindowLoop {
+  device: SyncDevice;
+  entry: ProviderEntry;
+  policy: FetchPolicy;
+  horizon: SyncHorizon;
+  windows: Window[];
+  log: Logger;
+}
+
+/** Every window in turn, each under a renewed lease, each stored in its own transaction. */
+async function syncWindows(env: SyncEnv, l: WindowLoop, progress: WindowProgress) {
+  const series = seriesToFetch(env.config.sync.production);
+  const activation: ActivationState = {
+    day: null,
+    searchEnd: lastPlannedDay(l.windows, l.horizon.today),
+  };
+  for (const w of l.windows) {
+    if (env.signal?.aborted) throw env.signal.reason;
+    if (!(await renewLease(env.db, l.device.id, env.owner, env.config.sync.leaseSeconds)))
+      throw new LeaseLostError('the lease on this device was lost (another process took it over)');
+    const readings = await fetchWindowReadings(l, w, series, activation);
+    const cov = windowCoverage(readings, w, l.horizon.zone, progress.dataStart);
+    progress.dataStart = cov.dataStart;
+    const n = await storeWindow(env.db, l.device.id, w, l.horizon.zone, {
+      readings,
+      checkedDays: cov.checkedDays,
+      gaps: cov.gaps,
+      dataStart: cov.dataStart,
+    });
+    if (readings.length > 0) progress.anyData = true;
+    progress.written += n;
+    env.progress?.tick(1);
+    l.log.debug('window done', {
+      from: w.fromDay,
+      to: w.toDay,
+      readings: readings.length,
+      written: n,
+      gaps: cov.gaps.length,
+    });
+  }
+}
+
+/** The readings of one window, every series; none when the window is before activation. */
+async function fetchWindowReadings(
+  l: WindowLoop,
+  w: Window,
+  series: SeriesToFetch[],
+  activation: ActivationState,
+): Promise<Reading[]> {
+  // Once the activation day is known, windows before it cost no call.
+  let win = clipToActivation(w, activation.day);
+  let readings: Reading[] = [];
+  for (const s of series) {
+    if (!win) break;
+    const got = await fetchSeriesFromActivation(l.policy, l.device.prm, s.kind, win, activation);
+    if (got === 'before_activation') break;
+    win = got.window;
+    readings = readings.concat(
+      toReadings(l.device, s.metric, l.entry.readingSource, got.answer.readings),
+    );
+  }
+  return readings;
+}
+
+/** A window's readings, gap days and (for a range window) the checkpoint, in one transaction. */
+async function storeWindow(
+  db: Database,
+  deviceId: string,
+  w: Window,
+  zone: string,
+  data: { readings: Reading[]; checkedDays: string[]; gaps: GapDay[]; dataStart: Date | null },
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const count = data.readings.length ? await upsertReadings(tx, data.readings) : 0;
+    await recordGaps(tx, deviceId, data.checkedDays, data.gaps);
+    if (w.kind === 'range')
+      await advanceCheckpoint(tx, deviceId, localDayStart(w.toDay, zone), data.dataStart);
+    return count;
+  });
+}
+
+/** The run row, the device row, and the consent alert when the consent is gone. */
+async function recordOutcome(
+  env: SyncEnv,
+  device: SyncDevice,
+  runId: number,
+  end: SyncRunEnd,
+  outcome: SyncOutcome,
+) {
+  await finishSyncRun(env.db, runId, end);
+  await finishDeviceSync(env.db, device.id, outcome.status, outcome.device ?? {});
+  if (consentLost(outcome)) await env.onConsentLost?.(device, outcome.device?.message ?? '');
+}
+
+/** The anomaly check after a sync that brought data; its failure never fails the sync. */
+async function detectAfterSync(
+  env: SyncEnv,
+  device: SyncDevice,
+  outcome: SyncOutcome,
+  anyData: boolean,
+  log: Logger,
+): Promise<number> {
+  if (!anyData || !env.afterDevice || outcome.status === 'interrupted') return 0;
+  try {
+    return await env.afterDevice(device);
+  } catch (e) {
+    log.warn('anomaly check failed', { err: (e as Error).message });
+    return 0;
+  }
 }

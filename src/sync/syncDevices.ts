@@ -12,6 +12,7 @@ import {
   type ClaimFilter,
 } from '../db/syncState.js';
 import type { Queryable } from '../db/types.js';
+import { findProvider } from '../providers/registry.js';
 import { syncDevice, type DeviceSyncOptions, type DeviceSyncResult } from './syncDevice.js';
 import type { SyncEnv } from './syncEnv.js';
 
@@ -70,7 +71,15 @@ export async function syncDevices(
       if (!device) return;
       handled.push(device.id);
       try {
-        results.push(await syncDevice(env, device, opts));
+        const entry = findProvider(device.provider);
+        // A meter that pushes its readings (P1) is fed by its listener, not by windows; a
+        // provider this version does not know (a newer one wrote the row) is left alone.
+        if (entry?.capabilities.flow === 'pull') results.push(await syncDevice(env, device, opts));
+        else if (!entry)
+          env.log.warn('meter of an unknown provider skipped', {
+            prm: device.prm,
+            provider: device.provider,
+          });
       } finally {
         await releaseLease(env.db, device.id, env.owner).catch(() => {});
       }

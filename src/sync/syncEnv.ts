@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Database } from '../db/types.js';
 import type { SyncDevice } from '../db/syncState.js';
-import type { ProviderName } from '../domain/readings.js';
+import type { ProviderName } from '../providers/names.js';
 import { createProvider, rateLimiterFor, resolveProviderUrls } from '../providers/index.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
-import type { Provider } from '../providers/types.js';
+import type { DeviceTokens, Provider } from '../providers/types.js';
 import type { Logger } from '../ui/logger.js';
 
 export interface SyncProgress {
@@ -37,6 +37,10 @@ export interface SyncEnv {
   minBackoffMs: number;
   maxRateLimitWaitMs: number;
   maxGapWindows: number;
+  /** The clock every time of a sync comes from (run bounds, durations, last sync). */
+  clock: () => Date;
+  /** Runs after refreshed tokens are stored, before they are used (tests inject a fault). */
+  afterTokenStore?: (tokens: DeviceTokens) => Promise<void>;
 }
 
 export function newOwnerId(kind: string): string {
@@ -57,6 +61,8 @@ export interface SyncEnvOptions {
   maxRateLimitWaitMs?: number;
   maxGapWindows?: number;
   fetch?: typeof fetch;
+  clock?: () => Date;
+  afterTokenStore?: SyncEnv['afterTokenStore'];
 }
 
 export function createSyncEnv(o: SyncEnvOptions): SyncEnv {
@@ -75,6 +81,8 @@ export function createSyncEnv(o: SyncEnvOptions): SyncEnv {
     minBackoffMs: o.minBackoffMs ?? 1000,
     maxRateLimitWaitMs: o.maxRateLimitWaitMs ?? 5 * 60_000,
     maxGapWindows: o.maxGapWindows ?? 20,
+    clock: o.clock ?? (() => new Date()),
+    afterTokenStore: o.afterTokenStore,
     provider(name) {
       let p = providers.get(name);
       if (!p) {

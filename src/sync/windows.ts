@@ -3,7 +3,7 @@
  * by its per-call limit, from the checkpoint minus an overlap (late data) up to today (day D
  * is published on D+1), plus windows re-asking days recorded as gaps. Pure.
  */
-import { addDays, localDayOf } from '../analytics/periods.js';
+import { addDays, localDayOf } from '../domain/localDays.js';
 import { localDaySeconds } from '../providers/localTime.js';
 import type { IntervalReading } from '../domain/readings.js';
 

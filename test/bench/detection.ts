@@ -22,7 +22,7 @@ import {
   type Evaluation,
   type TimeSpan,
 } from '../../src/analytics/evaluation.js';
-import type { ProviderName } from '../../src/domain/readings.js';
+import type { ProviderName } from '../../src/simulator/providerNames.js';
 import { addDays, localDay, localDayStartUtc, localWallToUtc } from '../../src/simulator/euTime.js';
 import {
   intervalKwh,

@@ -1,0 +1,92 @@
+/**
+ * The token acquisition and fetch-policy steps of a meter's sync: the meter's tokens (for a
+ * provider that holds them per meter), and how each call is made (limiter and its key,
+ * retries, 429 waits persisted, the shared hourly quota, one token refresh per window).
+ */
+import { keyringFromEnv, sealingKey } from '../link/keyring.js';
+import { loadDeviceTokens } from '../db/devices.js';
+import { takeHourlyCall } from '../db/providerCalls.js';
+import { setNotBefore, type SyncDevice } from '../db/syncState.js';
+import { ProviderCallError } from '../providers/errors.js';
+import { rateLimiterKey, type ProviderEntry } from '../providers/registry.js';
+import type { DeviceTokens, Provider } from '../providers/types.js';
+import type { Logger } from '../ui/logger.js';
+import type { FetchPolicy } from './fetchWindow.js';
+import type { SyncEnv } from './syncEnv.js';
+import { refreshDeviceTokens, type TokenRefreshContext } from './tokens.js';
+
+/** The tokens a sync holds for its meter; a refresh replaces them. */
+export interface TokenHolder {
+  tokens: DeviceTokens;
+}
+
+/** The meter's stored tokens, opened; none for a provider without tokens per meter. */
+export async function acquireTokens(
+  env: SyncEnv,
+  device: SyncDevice,
+  entry: ProviderEntry,
+): Promise<TokenHolder> {
+  if (!entry.capabilities.tokensPerMeter) return { tokens: {} };
+  const keyring = keyringFromEnv(env.env, env.config.encryptionKey ?? undefined);
+  return { tokens: await loadDeviceTokens(env.db, device, keyring) };
+}
+
+export interface PolicyInput {
+  env: SyncEnv;
+  device: SyncDevice;
+  entry: ProviderEntry;
+  provider: Provider;
+  holder: TokenHolder;
+  stats: FetchPolicy['stats'];
+  log: Pick<Logger, 'info'>;
+  now: () => Date;
+}
+
+export function buildFetchPolicy(p: PolicyInput): FetchPolicy {
+  const { env, device, entry, provider } = p;
+  const perHour = provider.settings.rateLimit.perHour;
+  return {
+    provider,
+    limiter: env.limiter(entry.name),
+    limiterKey: rateLimiterKey(entry.name, device),
+    tries: env.config.sync.retries,
+    minBackoffMs: env.minBackoffMs,
+    maxRateLimitWaitMs: env.maxRateLimitWaitMs,
+    signal: env.signal,
+    stats: p.stats,
+    getTokens: () => p.holder.tokens,
+    refreshTokens: async () => {
+      if (!entry.capabilities.canRefresh)
+        throw new ProviderCallError(
+          'consent_invalid',
+          'the provider rejected the application token',
+        );
+      p.holder.tokens = await refreshDeviceTokens(refreshContext(p), p.holder.tokens);
+      p.log.info('refreshed the access token');
+    },
+    onRateLimited: (until) => setNotBefore(env.db, device.id, until),
+    takeSharedQuota: perHour
+      ? async () => {
+          const q = await takeHourlyCall(env.db, entry.name, perHour);
+          return q.allowed ? null : q.nextHour;
+        }
+      : undefined,
+  };
+}
+
+function refreshContext(p: PolicyInput): TokenRefreshContext {
+  const { env } = p;
+  return {
+    db: env.db,
+    provider: p.provider,
+    deviceId: p.device.id,
+    owner: env.owner,
+    keys: {
+      keyring: keyringFromEnv(env.env, env.config.encryptionKey ?? undefined),
+      key: sealingKey(env.config.encryptionKey),
+    },
+    now: p.now,
+    ...(env.signal ? { signal: env.signal } : {}),
+    ...(env.afterTokenStore ? { afterStore: env.afterTokenStore } : {}),
+  };
+}
