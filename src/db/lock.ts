@@ -164,7 +164,7 @@ export async function acquireLock(
     onCompromised: onCompromised(dataDir),
   };
   const unlock = await underTakeoverLock(dataDir, async () => {
-    let release: (() => Promise<void>) | null = null;
+    let release: () => Promise<void>;
     try {
       release = await lockfile.lock(dataDir, opts); // removes a lock whose refresh stopped
     } catch (e) {
