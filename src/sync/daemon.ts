@@ -23,7 +23,7 @@ import {
 import type { EmbeddedDatabase } from '../db/embedded.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
 import { pruneProviderCalls } from '../db/providerCalls.js';
-import { releaseAllLeases } from '../db/syncState.js';
+import { closeAbandonedRuns, releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
 import type { Logger } from '../ui/logger.js';
@@ -158,6 +158,9 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     for (;;) {
       if (o.signal.aborted) break;
       await cycleStarted(db, id);
+      const abandoned = await closeAbandonedRuns(db);
+      if (abandoned > 0)
+        log.info('closed the runs of a process that stopped mid-sync', { runs: abandoned });
       const results = await syncDevices(env, { dueOnly: true, frequentOrWaiting: !daily });
       const delivered = await deliverPending(db, config, { log }).catch((e: Error) => {
         log.warn('alert delivery failed', { err: e.message });
