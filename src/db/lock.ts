@@ -45,9 +45,14 @@ const TAKEOVER_DIR = 'koprogo-iot.lock.takeover';
 export const STALE_MS = 60_000;
 const UPDATE_MS = 5_000;
 
+/**
+ * proper-lockfile keys the locks a process holds by the locked file's path, so the two
+ * locks name two different (never created) files, each with its lock directory.
+ */
 function lockOptions(dataDir: string, name: string) {
   return { lockfilePath: path.join(dataDir, name), realpath: false };
 }
+const target = (dataDir: string, name: string) => path.join(dataDir, `${name}.target`);
 
 /**
  * Creates the data directory readable by its owner only (0700), whatever the umask, and
@@ -78,9 +83,15 @@ export function ensureDataDir(dataDir: string): void {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process nobody has reaped yet (a zombie) still answers signal 0.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust the signal
   }
 }
 
@@ -111,7 +122,10 @@ function holderIsDead(info: LockInfo | null): boolean {
 export function readLock(dataDir: string): LockInfo | null {
   let held: boolean;
   try {
-    held = lockfile.checkSync(dataDir, { ...lockOptions(dataDir, LOCK_DIR), stale: STALE_MS });
+    held = lockfile.checkSync(target(dataDir, LOCK_DIR), {
+      ...lockOptions(dataDir, LOCK_DIR),
+      stale: STALE_MS,
+    });
   } catch {
     return null; // no data directory yet
   }
@@ -122,7 +136,7 @@ export function readLock(dataDir: string): LockInfo | null {
 
 async function underTakeoverLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
   // Held for a few milliseconds; its own staleness (a crash inside) is proper-lockfile's.
-  const release = await lockfile.lock(dataDir, {
+  const release = await lockfile.lock(target(dataDir, TAKEOVER_DIR), {
     ...lockOptions(dataDir, TAKEOVER_DIR),
     stale: 10_000,
     retries: { retries: 400, minTimeout: 5, maxTimeout: 50 },
@@ -166,13 +180,15 @@ export async function acquireLock(
   const unlock = await underTakeoverLock(dataDir, async () => {
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(dataDir, opts); // removes a lock whose refresh stopped
+      release = await lockfile.lock(target(dataDir, LOCK_DIR), opts); // removes a lock whose refresh stopped
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
       if (!holderIsDead(readInfo(dataDir))) return null;
       fs.rmSync(path.join(dataDir, LOCK_DIR), { recursive: true, force: true });
-      release = await lockfile.lock(dataDir, opts);
+      release = await lockfile.lock(target(dataDir, LOCK_DIR), opts);
     }
+    // mkdir followed the umask; chmod keeps the mtime proper-lockfile compares.
+    fs.chmodSync(path.join(dataDir, LOCK_DIR), 0o700);
     // Written before the takeover lock is let go, so the file always matches the lock.
     writeInfo(dataDir, info);
     return release;
