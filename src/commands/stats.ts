@@ -26,7 +26,7 @@ import { createColors } from '../ui/color.js';
 import { writeResult } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { contextFrom, outputFormat, withDatabase, type Context } from './context.js';
-import { parseFrom, parseTo } from './dateRange.js';
+import { checkRange, parseFrom, parseTo } from './dateRange.js';
 
 /** Metrics that add up over time: a total per period means something for them only. */
 export const STATS_METRICS = [
@@ -85,6 +85,7 @@ export function statsRange(
   zone: string,
   now: Date,
 ): { from: string; to: string } {
+  checkRange(opts.from, opts.to, zone);
   const to = opts.to ? toDay(opts.to, zone) : addDays(localDayOf(now, zone), 1);
   const from = opts.from
     ? fromDay(opts.from, zone)

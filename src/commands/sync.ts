@@ -13,7 +13,7 @@ import { renderTable } from '../ui/table.js';
 import { toJson } from '../ui/output.js';
 import { withStopSignals } from '../signals.js';
 import { contextFrom, withDatabase, type Context } from './context.js';
-import { parseFrom, parseTo } from './dateRange.js';
+import { checkRange, parseFrom, parseTo } from './dateRange.js';
 
 export interface SyncOptions {
   building?: string;
@@ -49,6 +49,7 @@ export async function runSync(
     }
     // Command-line days are the building's; provider windows are in the provider's zone
     // (Europe/Paris and Europe/Brussels share their offsets).
+    checkRange(o.from, o.to, zone);
     const fromDay = o.from ? localDayOf(parseFrom(o.from, zone), zone) : undefined;
     const toDay = o.to ? localDayOf(parseTo(o.to, zone), zone) : undefined;
     const bar = createProgress({
