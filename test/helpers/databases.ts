@@ -15,6 +15,7 @@ import pg from 'pg';
 import { openEmbeddedDatabase } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openServerDatabase } from '../../src/db/server.js';
+import { socketInstance } from '../../src/db/socketInstance.js';
 import type { Database } from '../../src/db/types.js';
 
 export type Engine = 'embedded' | 'server' | 'timescale-wire';
@@ -41,7 +42,11 @@ async function openTimescaleWire(): Promise<{ url: string; close(): Promise<void
   const pglite = await PGlite.create({ extensions: { timescaledb } });
   await pglite.exec(`LOAD 'timescaledb'`);
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
+  const server = new PGLiteSocketServer({
+    db: socketInstance(pglite),
+    host: '127.0.0.1',
+    port: 0,
+  });
   await server.start();
   return {
     url: `postgresql://postgres@${server.getServerConn()}/postgres`,

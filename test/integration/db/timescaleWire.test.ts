@@ -61,4 +61,13 @@ describe('server engine on TimescaleDB over the wire protocol', () => {
     const storage = await storageStatus(t.db);
     expect(storage.find((s) => s.table === 'iot_readings')?.chunks).toBeGreaterThan(0);
   });
+
+  it('answers a query larger than one socket read (an import batch)', async () => {
+    // Once cut into 64 KiB pieces on its way to the instance, which aborted on it.
+    for (const size of [200_000, 2_000_000]) {
+      const r = await t.db.query<{ n: number }>('SELECT length($1::text) AS n', ['x'.repeat(size)]);
+      expect(r.rows[0]?.n).toBe(size);
+    }
+    expect(await detectTimescale(t.db)).toMatchObject({ installed: true });
+  });
 });
