@@ -4,7 +4,12 @@
  * delivery after each cycle, TimescaleDB's maintenance jobs on the embedded database (which
  * has no background workers), a heartbeat, and a clean stop on SIGTERM/SIGINT.
  * On the embedded database it serves the data over the PostgreSQL protocol on a local socket
- * so the other commands keep working while it holds the data directory.
+ * (mode 0600, in the 0700 data directory) so the other commands keep working while it holds
+ * the data directory. PGlite is one session: a socket client holds it for its whole
+ * connection, queued with the daemon's own queries and transactions. koprogo-iot commands
+ * open a connection per query or transaction, so their turns are short and interleave;
+ * what remains is that any other client keeping a connection open (psql, a BI tool)
+ * blocks everyone until it disconnects (a waiting connection gives up after 60 s).
  */
 import fs from 'node:fs';
 import os from 'node:os';
