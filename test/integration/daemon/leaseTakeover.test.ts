@@ -143,19 +143,6 @@ server('lease takeover after a daemon is killed -9', () => {
     );
     stop.abort();
     await survivor;
-    if (process.env.DEBUG_T)
-      console.log(
-        (
-          await db.query(
-            'SELECT prm, lease_owner, lease_expires_at, now() AS now, status, last_sync_status, not_before, last_sync_at FROM linky_devices',
-          )
-        ).rows,
-        (
-          await db.query(
-            'SELECT device_id, status, error_message, daemon_id, started_at, finished_at FROM sync_runs',
-          )
-        ).rows,
-      );
     expect(synced).toEqual(Array(METERS).fill('success'));
     const runs = await db.query<{ status: string; n: number }>(
       `SELECT status, count(*)::int AS n FROM sync_runs GROUP BY status ORDER BY status`,
