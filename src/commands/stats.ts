@@ -10,7 +10,7 @@ import {
   statsCsvRows,
 } from '../ui/statsView.js';
 import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
-import { parseFrom, parseTo } from './dateRange.js';
+import { checkRange, parseFrom, parseTo } from './dateRange.js';
 
 export interface StatsOptions {
   period?: string;
@@ -31,10 +31,13 @@ export async function runStats(ctx: Context, opts: StatsOptions): Promise<StatsR
       period,
       metricType,
       device: opts.device,
-      dates: (zone) => ({
-        from: opts.from ? parseFrom(opts.from, zone) : undefined,
-        to: opts.to ? parseTo(opts.to, zone) : undefined,
-      }),
+      dates: (zone) => {
+        checkRange(opts.from, opts.to, zone);
+        return {
+          from: opts.from ? parseFrom(opts.from, zone) : undefined,
+          to: opts.to ? parseTo(opts.to, zone) : undefined,
+        };
+      },
     }),
   );
 }

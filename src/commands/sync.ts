@@ -6,7 +6,7 @@ import { toJson } from '../ui/output.js';
 import { createProgress } from '../ui/progress.js';
 import { renderSyncOutcome, syncJson } from '../ui/syncView.js';
 import { contextFrom, withServices, type Context } from './context.js';
-import { parseFrom, parseTo } from './dateRange.js';
+import { checkRange, parseFrom, parseTo } from './dateRange.js';
 
 export interface SyncOptions {
   building?: string;
@@ -23,10 +23,13 @@ export async function runSync(
   const query = {
     building: o.building,
     device: o.device,
-    dates: (zone: string) => ({
-      from: o.from ? parseFrom(o.from, zone) : undefined,
-      to: o.to ? parseTo(o.to, zone) : undefined,
-    }),
+    dates: (zone: string) => {
+      checkRange(o.from, o.to, zone);
+      return {
+        from: o.from ? parseFrom(o.from, zone) : undefined,
+        to: o.to ? parseTo(o.to, zone) : undefined,
+      };
+    },
   };
   checkSyncQuery(query);
   const bar = createProgress({

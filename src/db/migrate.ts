@@ -1,7 +1,10 @@
 /**
  * Forward-only migrations: numbered .sql files in migrations/, each applied in its own
- * transaction together with its schema_migrations row, under an advisory lock so two
- * processes never apply the same file. A database newer than the code is refused.
+ * transaction together with its schema_migrations row. The whole run holds a session-level
+ * advisory lock taken before anything else, the creation of schema_migrations included:
+ * `CREATE TABLE IF NOT EXISTS` is not safe against itself (two sessions both pass the check
+ * and the second fails on pg_type's unique index). A database newer than the code is
+ * refused.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,7 +71,31 @@ export interface MigrateResult {
   applied: string[];
 }
 
-export async function migrate(db: Database, migrations = loadMigrations()): Promise<MigrateResult> {
+/**
+ * Runs fn on one session holding the migration lock (waiting for another process's run to
+ * finish). Session locks are re-entrant, so a caller already holding it may call migrate().
+ */
+export async function withMigrationLock<T>(
+  db: Database,
+  fn: (session: Database) => Promise<T>,
+): Promise<T> {
+  // The embedded database is one session of one process (the daemon's socket included).
+  if (db.kind !== 'server' || !db.withSession) return fn(db);
+  return db.withSession(async (session) => {
+    await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await fn(session);
+    } finally {
+      await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  });
+}
+
+export function migrate(db: Database, migrations = loadMigrations()): Promise<MigrateResult> {
+  return withMigrationLock(db, (session) => migrateLocked(session, migrations));
+}
+
+async function migrateLocked(db: Database, migrations: Migration[]): Promise<MigrateResult> {
   await ensureTable(db);
   const latest = migrations.length;
   const from = await currentVersion(db);
@@ -82,11 +109,10 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
   for (const m of migrations) {
     if (m.version <= from) continue;
     const did = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
         m.version,
       ]);
-      if (done.rows.length > 0) return false; // another process applied it meanwhile
+      if (done.rows.length > 0) return false; // applied by an older release without the lock
       try {
         await runSql(tx, m.sql);
       } catch (e) {

@@ -6,7 +6,7 @@
 import type { Config } from '../config.js';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
 import { readLock } from './lock.js';
-import { migrate, type MigrateResult } from './migrate.js';
+import { migrate, withMigrationLock, type MigrateResult } from './migrate.js';
 import { openServerDatabase } from './server.js';
 import {
   applyStoragePolicies,
@@ -43,17 +43,13 @@ export async function openDatabase(config: Config, opts: OpenOptions): Promise<O
   let embedded: EmbeddedDatabase | null = null;
   if (config.database.url) {
     db = await openServerDatabase({ url: config.database.url });
-    const why = await tryInstallTimescale(db);
-    if (why)
-      notices.push(
-        `${why}: hypertable, compression, continuous aggregate and policies are skipped`,
-      );
   } else {
     const holder = opts.viaDaemon === false ? null : readLock(config.database.dataDir);
     if (holder?.socketDir && holder.socketPort && holder.pid !== process.pid) {
       db = await openServerDatabase({
         url: daemonSocketUrl(holder.socketDir, holder.socketPort),
         max: 1,
+        connectionPerStatement: true,
         kind: 'embedded-via-daemon',
         location: `${config.database.dataDir} (through the daemon, pid ${holder.pid})`,
       });
@@ -63,13 +59,26 @@ export async function openDatabase(config: Config, opts: OpenOptions): Promise<O
     }
   }
   try {
-    let migration: MigrateResult | null = null;
-    const timescale = await detectTimescale(db);
-    if (opts.migrate !== false && db.kind !== 'embedded-via-daemon') {
-      migration = await migrate(db);
-      await applyStoragePolicies(db, config.storage, timescale);
-    }
-    return Object.assign(db, { timescale, notices, migration, embedded });
+    // Installing the extension, migrating and applying policies all run under the migration
+    // lock: two processes opening a fresh server database at once would otherwise race on
+    // CREATE EXTENSION / CREATE TABLE IF NOT EXISTS.
+    const setup = await withMigrationLock(db, async (session) => {
+      if (db.kind === 'server') {
+        const why = await tryInstallTimescale(session);
+        if (why)
+          notices.push(
+            `${why}: hypertable, compression, continuous aggregate and policies are skipped`,
+          );
+      }
+      const timescale = await detectTimescale(session);
+      let migration: MigrateResult | null = null;
+      if (opts.migrate !== false && db.kind !== 'embedded-via-daemon') {
+        migration = await migrate(session);
+        await applyStoragePolicies(session, config.storage, timescale);
+      }
+      return { timescale, migration };
+    });
+    return Object.assign(db, { ...setup, notices, embedded });
   } catch (e) {
     await db.close().catch(() => {});
     throw e;

@@ -36,6 +36,46 @@ export interface ServerOptions {
   location?: string;
   kind?: 'server' | 'embedded-via-daemon';
   applicationName?: string;
+  /**
+   * Close each connection as soon as its query or transaction is done. The daemon's socket
+   * serves one connection at a time and holds the database for that connection's whole
+   * life, so a client that keeps an idle connection blocks every other command and the
+   * daemon's own cycle; a connection per query or transaction keeps those turns short.
+   */
+  connectionPerStatement?: boolean;
+}
+
+function transactionOn<T>(client: pg.PoolClient, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return (async () => {
+    await client.query('BEGIN');
+    try {
+      const result = await fn(wrap(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  })();
+}
+
+/** A Database bound to one pooled client (for session-level locks). */
+function sessionDatabase(
+  client: pg.PoolClient,
+  kind: Database['kind'],
+  location: string,
+): Database {
+  const q = wrap(client);
+  const session: Database = {
+    kind,
+    location,
+    query: q.query,
+    exec: q.exec,
+    transaction: (fn) => transactionOn(client, fn),
+    withSession: (fn) => fn(session),
+    close: () => Promise.resolve(),
+  };
+  return session;
 }
 
 /** Opens a pg pool and checks the server answers. */
@@ -50,8 +90,22 @@ export async function openServerDatabase(opts: ServerOptions | string): Promise<
   // An idle client's error must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const location = o.location ?? redactUrl(o.url);
+  const kind = o.kind ?? 'server';
+  async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (e) {
+      broken = e as Error;
+      throw e;
+    } finally {
+      // release(true) ends the connection instead of keeping it idle in the pool.
+      client.release(o.connectionPerStatement ? true : broken && isConnectionError(broken));
+    }
+  }
   try {
-    await pool.query('SELECT 1');
+    await withClient((c) => c.query('SELECT 1'));
   } catch (e) {
     await pool.end().catch(() => {});
     throw new DatabaseError(
@@ -62,28 +116,20 @@ export async function openServerDatabase(opts: ServerOptions | string): Promise<
       },
     );
   }
-  const q = wrap(pool);
   return {
-    kind: o.kind ?? 'server',
+    kind,
     location,
-    query: q.query,
-    exec: q.exec,
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
-    },
+    query: (text, params) => withClient((c) => wrap(c).query(text, params)),
+    exec: (sql) => withClient((c) => wrap(c).exec(sql)),
+    transaction: (fn) => withClient((c) => transactionOn(c, fn)),
+    withSession: (fn) => withClient((c) => fn(sessionDatabase(c, kind, location))),
     async close() {
       await pool.end();
     },
   };
+}
+
+/** Errors after which the connection is not worth keeping. */
+function isConnectionError(e: Error): boolean {
+  return !(e instanceof pg.DatabaseError);
 }

@@ -26,7 +26,11 @@ export interface ClaimFilter {
   dueOnly: boolean;
   /** Ids already handled in this cycle. */
   exclude?: string[];
-  /** Between daily cycles: only devices synced more often than daily, or waiting out a 429. */
+  /**
+   * Between daily cycles: only devices synced more often than daily, waiting out a 429, or
+   * whose lease expired (a process died syncing it: its turn is taken over at once, daily
+   * meters included, instead of at the next daily cycle).
+   */
   frequentOrWaiting?: boolean;
 }
 
@@ -65,7 +69,10 @@ export async function claimNextDevice(
       `(d.last_sync_at IS NULL OR d.last_sync_at <= now() - make_interval(hours => d.sync_frequency_hours) + interval '30 minutes')`,
     );
   }
-  if (f.frequentOrWaiting) cond.push(`(d.sync_frequency_hours < 24 OR d.not_before IS NOT NULL)`);
+  if (f.frequentOrWaiting)
+    cond.push(
+      `(d.sync_frequency_hours < 24 OR d.not_before IS NOT NULL OR d.lease_owner IS NOT NULL)`,
+    );
   const r = await q.query<SyncDevice>(
     `WITH next AS (
        SELECT d.id FROM linky_devices d
@@ -105,11 +112,36 @@ export async function releaseLease(q: Queryable, deviceId: string, owner: string
   );
 }
 
+/**
+ * Ends every lease of an owner that stops (or died) in the middle of its turns. The owner
+ * stays recorded with a lease already expired: that marks the meter's turn as cut short,
+ * so the next poll of any process takes it, daily meters included (a finished turn clears
+ * the owner through releaseLease).
+ */
 export async function releaseAllLeases(q: Queryable, owner: string): Promise<void> {
   await q.query(
-    `UPDATE linky_devices SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1`,
+    `UPDATE linky_devices SET lease_expires_at = now() - interval '1 second'
+      WHERE lease_owner = $1 AND lease_expires_at >= now()`,
     [owner],
   );
+}
+
+/**
+ * Closes as `interrupted` the runs still `running` whose owner no longer holds the
+ * meter's lease: a live owner renews its lease for as long as its run lasts, so such a
+ * run belongs to a process that died (kill -9, power cut). Returns how many were closed.
+ */
+export async function closeAbandonedRuns(q: Queryable): Promise<number> {
+  const r = await q.query(
+    `UPDATE sync_runs r
+        SET status = 'interrupted', finished_at = now(), error_class = 'interrupted',
+            error_message = 'the process syncing this meter stopped before the end'
+      WHERE r.status = 'running'
+        AND NOT EXISTS (
+          SELECT 1 FROM linky_devices d
+           WHERE d.id = r.device_id AND d.lease_owner = r.daemon_id AND d.lease_expires_at >= now())`,
+  );
+  return r.rowCount;
 }
 
 /** Owners holding a lease that has not expired yet. */

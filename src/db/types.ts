@@ -21,5 +21,11 @@ export interface Database extends Queryable {
   readonly location: string;
   /** Runs fn in one transaction: commit when it resolves, roll back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on one connection held for its whole duration (a server pool hands out one
+   * client), so session-level state such as an advisory lock stays with it. Absent on the
+   * embedded database, which is a single session already.
+   */
+  withSession?<T>(fn: (session: Database) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -3,15 +3,16 @@
  * anomaly, so an anomaly is never stored without its alerts nor alerted without being
  * stored; delivery happens later (daemon, sync) and survives crashes and restarts.
  *
- * Delivery is at most once per anomaly and channel, with one documented exception. A row
- * is claimed in its own transaction (`FOR UPDATE SKIP LOCKED`, so concurrent deliverers
- * never take the same row) by setting it to `sending`, with `next_attempt_at` holding the
- * claim's deadline; it leaves `sending` only as `sent`, or back to `pending` / `failed`
- * after an error. A process that dies between claim and outcome leaves the row in
- * `sending`: once the deadline has passed (default 15 minutes, far past any channel's
- * timeout) the row is retried, because an alert lost for good is worse than a rare
- * repeat. That retry is the only case of a repeat; webhook receivers get the
- * notification id as `Idempotency-Key` (and e-mails as a header) so they can drop it.
+ * Delivery is at most once per anomaly and channel, with one documented exception. Rows
+ * are claimed one at a time, right before each is sent (`FOR UPDATE SKIP LOCKED`, so
+ * concurrent deliverers never take the same row), by setting it to `sending` with
+ * `next_attempt_at` holding that claim's deadline. The deadline (default 15 minutes) is far
+ * past any channel's timeout (webhooks at most 120 s), so a live deliverer always records
+ * its outcome before anyone may take the row over. A process that dies between claim and
+ * outcome leaves the row in `sending`: once the deadline has passed the row is retried,
+ * because an alert lost for good is worse than a rare repeat. That retry is the only case
+ * of a repeat; the receiver gets a delivery key, the same on every try (`Idempotency-Key`
+ * on webhooks, the Message-ID of e-mails), so it can drop it.
  */
 import type { ChannelConfig, Config, Env, Language } from '../config.js';
 import type { StoredAnomaly } from '../db/anomalies.js';
@@ -121,50 +122,58 @@ interface ClaimedRow {
   payload: NotificationPayload | string;
 }
 
-async function claim(
-  db: Database,
+function toOutgoing(r: ClaimedRow): OutgoingNotification {
+  return {
+    id: Number(r.id),
+    anomalyId: r.anomaly_id,
+    channel: r.channel,
+    attempt: Number(r.attempts),
+    payload: (typeof r.payload === 'string'
+      ? JSON.parse(r.payload)
+      : r.payload) as NotificationPayload,
+  };
+}
+
+/**
+ * Rows left in `sending` past their deadline by a deliverer that died: failed when no
+ * attempt is left, else pending again (due at once), so the claim below only ever takes
+ * pending rows.
+ */
+async function recoverInterrupted(db: Queryable, at: string, maxAttempts: number): Promise<void> {
+  await db.query(
+    `UPDATE notifications
+        SET status = CASE WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END,
+            last_error = 'delivery interrupted: no outcome recorded before the sending timeout'
+      WHERE status = 'sending' AND next_attempt_at <= $1::timestamptz`,
+    [at, maxAttempts],
+  );
+}
+
+/**
+ * Claims the next due row, just before sending it: its deadline counts from now, so a
+ * slow channel ahead of it in the run cannot use up its time. `attempts` (raised by the
+ * claim) identifies this claim when the outcome is recorded.
+ */
+async function claimOne(
+  db: Queryable,
   now: Date,
-  limit: number,
-  maxAttempts: number,
   timeoutMs: number,
-): Promise<OutgoingNotification[]> {
-  const at = now.toISOString();
+): Promise<OutgoingNotification | null> {
   const deadline = new Date(now.getTime() + timeoutMs).toISOString();
-  const rows = await db.transaction(async (tx) => {
-    // A row that died in `sending` with no attempt left is failed, not retried.
-    await tx.query(
-      `UPDATE notifications
-          SET status = 'failed',
-              last_error = 'delivery interrupted: no outcome recorded before the sending timeout'
-        WHERE status = 'sending' AND next_attempt_at <= $1::timestamptz AND attempts >= $2`,
-      [at, maxAttempts],
-    );
-    const r = await tx.query<ClaimedRow>(
-      `WITH due AS (
-         SELECT id FROM notifications
-          WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1::timestamptz
-          ORDER BY next_attempt_at, id
-          LIMIT $2
-          FOR UPDATE SKIP LOCKED)
-       UPDATE notifications n
-          SET status = 'sending', attempts = n.attempts + 1, next_attempt_at = $3::timestamptz
-         FROM due WHERE n.id = due.id
-       RETURNING n.id, n.anomaly_id, n.channel, n.attempts, n.payload`,
-      [at, limit, deadline],
-    );
-    return r.rows;
-  });
-  return rows
-    .map((r) => ({
-      id: Number(r.id),
-      anomalyId: r.anomaly_id,
-      channel: r.channel,
-      attempt: Number(r.attempts),
-      payload: (typeof r.payload === 'string'
-        ? JSON.parse(r.payload)
-        : r.payload) as NotificationPayload,
-    }))
-    .sort((a, b) => a.id - b.id);
+  const r = await db.query<ClaimedRow>(
+    `WITH due AS (
+       SELECT id FROM notifications
+        WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+        ORDER BY next_attempt_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+     UPDATE notifications n
+        SET status = 'sending', attempts = n.attempts + 1, next_attempt_at = $2::timestamptz
+       FROM due WHERE n.id = due.id
+     RETURNING n.id, n.anomaly_id, n.channel, n.attempts, n.payload`,
+    [now.toISOString(), deadline],
+  );
+  return r.rows[0] ? toOutgoing(r.rows[0]) : null;
 }
 
 function send(n: OutgoingNotification, config: Config, ctx: SendContext): Promise<void> {
@@ -199,15 +208,14 @@ export async function deliverPending(
   const clock = opts.now ?? (() => new Date());
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const backoff = opts.backoffMs ?? defaultBackoffMs;
-  const claimed = await claim(
-    db,
-    clock(),
-    opts.limit ?? 50,
-    maxAttempts,
-    opts.sendingTimeoutMs ?? DEFAULT_SENDING_TIMEOUT_MS,
-  );
-  const result: DeliveryResult = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
-  for (const n of claimed) {
+  const limit = opts.limit ?? 50;
+  const timeoutMs = opts.sendingTimeoutMs ?? DEFAULT_SENDING_TIMEOUT_MS;
+  const result: DeliveryResult = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+  await recoverInterrupted(db, clock().toISOString(), maxAttempts);
+  while (result.claimed < limit) {
+    const n = await claimOne(db, clock(), timeoutMs);
+    if (!n) break;
+    result.claimed++;
     const fields = { notification: n.id, channel: n.channel, anomaly: n.anomalyId };
     const ctx: SendContext = {
       name: n.channel,
@@ -222,18 +230,18 @@ export async function deliverPending(
       const error = errorText(e);
       const now = clock();
       if (n.attempt >= maxAttempts) {
-        await settle(db, n, 'failed', now, error);
+        await settleFailure(db, n, 'failed', now, error);
         result.failed++;
         opts.log.error('alert delivery failed for good', { ...fields, attempts: n.attempt, error });
       } else {
         const next = new Date(now.getTime() + backoff(n.attempt));
-        await settle(db, n, 'pending', next, error);
+        await settleFailure(db, n, 'pending', next, error);
         result.retrying++;
         opts.log.warn('alert delivery failed, will retry', { ...fields, retry_at: next, error });
       }
       continue;
     }
-    await settle(db, n, 'sent', clock(), null);
+    await settleSent(db, n, clock());
     result.sent++;
     opts.log.debug('alert delivered', fields);
   }
@@ -241,22 +249,33 @@ export async function deliverPending(
 }
 
 /**
- * Records a claimed row's outcome. Only the claim that is still current may write it: if
- * the row was reclaimed after its deadline, the late outcome of the first claim is dropped.
+ * A delivery happened: that is recorded whichever claim made it, even one that outlived
+ * its deadline and was taken over meanwhile, so no later claim sends the alert again.
  */
-async function settle(
+async function settleSent(db: Queryable, n: OutgoingNotification, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE notifications SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
+      WHERE id = $1 AND status <> 'sent'`,
+    [n.id, at.toISOString()],
+  );
+}
+
+/**
+ * A failed try is recorded only by the claim that is still current: a newer claim may be
+ * sending (or have sent) the alert, and its outcome must not be overwritten.
+ */
+async function settleFailure(
   db: Queryable,
   n: OutgoingNotification,
-  status: 'sent' | 'pending' | 'failed',
+  status: 'pending' | 'failed',
   at: Date,
-  error: string | null,
+  error: string,
 ): Promise<void> {
   await db.query(
     `UPDATE notifications
         SET status = $3,
-            sent_at = CASE WHEN $3 = 'sent' THEN $4::timestamptz ELSE sent_at END,
             next_attempt_at = CASE WHEN $3 = 'pending' THEN $4::timestamptz ELSE next_attempt_at END,
-            last_error = CASE WHEN $3 = 'sent' THEN NULL ELSE $5 END
+            last_error = $5
       WHERE id = $1 AND status = 'sending' AND attempts = $2`,
     [n.id, n.attempt, status, at.toISOString(), error],
   );

@@ -4,10 +4,17 @@
  * delivery after each cycle, TimescaleDB's maintenance jobs on the embedded database (which
  * has no background workers), a heartbeat, and a clean stop on SIGTERM/SIGINT.
  * On the embedded database it serves the data over the PostgreSQL protocol on a local socket
- * so the other commands keep working while it holds the data directory.
+ * (mode 0600, in the 0700 data directory) so the other commands keep working while it holds
+ * the data directory. PGlite is one session: a socket client holds it for its whole
+ * connection, queued with the daemon's own queries and transactions. koprogo-iot commands
+ * open a connection per query or transaction, so their turns are short and interleave;
+ * what remains is that any other client keeping a connection open (psql, a BI tool)
+ * blocks everyone until it disconnects (a waiting connection gives up after 60 s).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from '../config.js';
 import {
@@ -19,7 +26,8 @@ import {
 } from '../db/daemons.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
 import { pruneProviderCalls } from '../db/providerCalls.js';
-import { releaseAllLeases } from '../db/syncState.js';
+import { socketInstance } from '../db/socketInstance.js';
+import { closeAbandonedRuns, releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
 import type { Logger } from '../ui/logger.js';
@@ -57,32 +65,44 @@ function outcome(results: DeviceSyncResult[], aborted: boolean): CycleOutcome['s
   return bad === 0 ? 'ok' : bad === results.length ? 'failed' : 'partial';
 }
 
+/** A socket file left by a holder that died (kill -9): safe to remove once we hold the lock. */
+function removeStaleSocket(socketPath: string): void {
+  try {
+    if (fs.lstatSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 async function serveSocket(
   db: OpenedDatabase,
   log: Logger,
-): Promise<{ server: PGLiteSocketServer; where: string } | null> {
-  if (!db.embedded?.lock) return null;
-  const dir = path.dirname(db.embedded.lock.file);
+): Promise<{ server: PGLiteSocketServer; where: string; cleanup: () => void } | null> {
+  const embedded = db.embedded;
+  if (!embedded?.lock) return null;
   const port = 5432;
-  const socketPath = path.join(dir, `.s.PGSQL.${port}`);
-  // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP beyond that.
-  const useUnix = Buffer.byteLength(socketPath) < 100;
-  const server = new PGLiteSocketServer(
-    useUnix
-      ? { db: db.embedded.pglite, path: socketPath }
-      : { db: db.embedded.pglite, host: '127.0.0.1', port: 0 },
-  );
-  await server.start();
-  let where = socketPath;
-  if (useUnix) db.embedded.lock.update({ socketDir: dir, socketPort: port });
-  else {
-    const conn = server.getServerConn();
-    const tcpPort = Number(conn.split(':').pop());
-    db.embedded.lock.update({ socketDir: '127.0.0.1', socketPort: tcpPort });
-    where = conn;
+  let dir = path.dirname(embedded.lock.file);
+  let cleanup = () => {};
+  // Unix socket paths are limited to ~107 bytes: beyond that, a private (0700) directory
+  // under the system temp dir holds the socket, never a TCP port other users could reach.
+  if (Buffer.byteLength(path.join(dir, `.s.PGSQL.${port}`)) >= 100) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-'));
+    const tmp = dir;
+    cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
   }
-  log.info('serving the embedded database to other commands', { socket: where });
-  return { server, where };
+  const socketPath = path.join(dir, `.s.PGSQL.${port}`);
+  // This process holds the data-directory lock, so a socket file here belongs to a holder
+  // that is gone; left in place, listen() would fail with EADDRINUSE.
+  removeStaleSocket(socketPath);
+  const server = new PGLiteSocketServer({
+    db: socketInstance(embedded.pglite, embedded.exclusive),
+    path: socketPath,
+  });
+  await server.start();
+  fs.chmodSync(socketPath, 0o600);
+  embedded.lock.update({ socketDir: dir, socketPort: port });
+  log.info('serving the embedded database to other commands', { socket: socketPath });
+  return { server, where: socketPath, cleanup };
 }
 
 export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
@@ -130,6 +150,9 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     for (;;) {
       if (o.signal.aborted) break;
       await cycleStarted(db, id);
+      const abandoned = await closeAbandonedRuns(db);
+      if (abandoned > 0)
+        log.info('closed the runs of a process that stopped mid-sync', { runs: abandoned });
       const results = await syncDevices(env, { dueOnly: true, frequentOrWaiting: !daily });
       const delivered = await deliverPending(db, config, { log }).catch((e: Error) => {
         log.warn('alert delivery failed', { err: e.message });
@@ -168,7 +191,10 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     clearInterval(hbTimer);
     await releaseAllLeases(db, id).catch(() => {});
     await daemonStopped(db, id).catch(() => {});
-    if (socket) await socket.server.stop().catch(() => {});
+    if (socket) {
+      await socket.server.stop().catch(() => {});
+      socket.cleanup();
+    }
     await db.close().catch(() => {});
     log.info('daemon stopped', { id });
   }

@@ -7,6 +7,7 @@ import nodemailer from 'nodemailer';
 import type { ChannelConfig } from '../../config.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { OutgoingNotification, SendContext } from '../outbox.js';
+import { deliveryMessageId } from './deliveryKey.js';
 
 /** SMTP timeouts: a stuck server must not hold the delivery loop for long. */
 const CONNECTION_TIMEOUT_MS = 15_000;
@@ -43,6 +44,7 @@ export async function sendEmail(
       to: channel.to,
       subject: n.payload.subject,
       text: n.payload.text,
+      messageId: deliveryMessageId(n, channel.from),
       // Readable in any mail client's source view, accents included.
       textEncoding: 'quoted-printable',
       headers: {

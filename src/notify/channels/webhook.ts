@@ -2,13 +2,15 @@
  * The `webhook` channel: the payload as a JSON POST. The body is signed with
  * HMAC-SHA256 under a secret read from the environment variable the configuration names
  * (`X-KoproGo-Signature: sha256=<hex>`), so the receiver can check it came from here;
- * `Idempotency-Key` carries the notification id so a receiver can drop the rare repeat.
+ * `Idempotency-Key` carries the delivery key (notification id and channel), the same on
+ * every try, so a receiver can drop the rare repeat.
  * Any answer other than 2xx, a network error or the timeout is a failure to retry.
  */
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../../config.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { OutgoingNotification, SendContext } from '../outbox.js';
+import { deliveryKey } from './deliveryKey.js';
 
 export const SIGNATURE_HEADER = 'X-KoproGo-Signature';
 export const TIMESTAMP_HEADER = 'X-KoproGo-Timestamp';
@@ -32,7 +34,7 @@ export async function sendWebhook(
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',
     'user-agent': 'koprogo-iot',
-    'idempotency-key': String(n.id),
+    'idempotency-key': deliveryKey(n),
     [TIMESTAMP_HEADER]: String(Math.floor(ctx.now.getTime() / 1000)),
   };
   if (channel.secretEnv) {

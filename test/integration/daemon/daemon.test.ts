@@ -105,10 +105,9 @@ describe('daemon', () => {
       const s = JSON.parse(status.stdout) as { daemons: { alive: boolean; pid: number }[] };
       expect(s.daemons.find((d) => d.pid === child.pid)?.alive).toBe(true);
       const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-      const t0 = Date.now();
       child.kill('SIGTERM');
+      // A clean stop: exit 0 (the 10 s cut-off would exit with the signal's code).
       expect(await exited).toBe(0);
-      expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -110,10 +110,10 @@ describe.each(targets())('alert outbox (%s database)', (target) => {
         expect(Number(req.headers['x-koprogo-timestamp'])).toBeGreaterThan(1_700_000_000);
       }
       const [firstTry, secondTry] = receiver.received;
-      // Both tries carry the same idempotency key: the notification's id.
+      // Both tries carry the same idempotency key: the notification's id and channel.
       expect(secondTry?.headers['idempotency-key']).toBe(firstTry?.headers['idempotency-key']);
       const body = JSON.parse(secondTry!.body) as Record<string, unknown>;
-      expect(String(body.notification_id)).toBe(secondTry?.headers['idempotency-key']);
+      expect(`${String(body.notification_id)}-ops`).toBe(secondTry?.headers['idempotency-key']);
       expect(body.event).toBe('anomaly.detected');
       expect(body.message).toMatch(/^Consommation 500% supérieure/);
       expect(body.subject).toBe(
@@ -239,7 +239,7 @@ describe.each(targets())('alert outbox (%s database)', (target) => {
         sent: 1,
       });
       const [id] = (await t.db.query<{ id: number }>('SELECT id FROM notifications')).rows;
-      expect(receiver.received[0]?.headers['idempotency-key']).toBe(String(id?.id));
+      expect(receiver.received[0]?.headers['idempotency-key']).toBe(`${String(id?.id)}-ops`);
       const row = await t.db.query<{ attempts: number; status: string }>(
         'SELECT attempts, status FROM notifications',
       );
