@@ -18,7 +18,7 @@ const TO = at('2025-03-03T00:00');
 const local = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE });
 const spikes = (list: Anomaly[]) => list.filter((a) => a.kind === 'spike');
 
-/** A 2 kW load on Wednesday 19 February 10:00–12:00, and 200 W more from 24 February on. */
+/** A 2 kW load on Wednesday 19 February 10:00–12:00, and the night load doubled from 24 February on. */
 const faulty = series({
   firstDay: FIRST,
   days: DAYS,
@@ -26,7 +26,7 @@ const faulty = series({
     const day = l.toISODate() as string;
     let w = 0;
     if (day === '2025-02-19' && l.hour >= 10 && l.hour < 12) w += 2000;
-    if (day >= '2025-02-24') w += 200;
+    if (day >= '2025-02-24' && l.hour < 6) w += 200;
     return w;
   },
 });
