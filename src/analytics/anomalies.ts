@@ -136,8 +136,11 @@ export function detectAnomalyEvents(
     const intervals = days.flatMap((d) => d.intervals);
     const found = detectMovingAverage(intervals, { from, to, thresholdPercent, language });
     const first = intervals.find((i) => i.startMs >= from.getTime() - 86_400_000 * 6);
+    const nightInPeriod = night.anomalies.filter(
+      (a) => a.start.getTime() < to.getTime() && a.end.getTime() > from.getTime(),
+    );
     return {
-      anomalies: sortByStart([...night.anomalies, ...found]),
+      anomalies: sortByStart([...nightInPeriod, ...found]),
       ...historyState(from, to, first ? first.startMs + 7 * 86_400_000 : undefined, 7),
     };
   }
@@ -157,7 +160,9 @@ export function detectAnomalyEvents(
     levelShifts: night.levelShifts,
     ...(trace ? { trace } : {}),
   });
-  const anomalies = mergeShiftStarts(night.anomalies, spikes.anomalies);
+  const inPeriod = (a: Anomaly): boolean =>
+    a.start.getTime() < to.getTime() && a.end.getTime() > from.getTime();
+  const anomalies = mergeShiftStarts(night.anomalies, spikes.anomalies).filter(inPeriod);
   return {
     anomalies: sortByStart(anomalies),
     ...historyState(from, to, spikes.firstJudgedMs, MIN_HISTORY_DAYS),

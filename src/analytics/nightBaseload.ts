@@ -34,6 +34,9 @@ const MAD_TO_SD = 1.4826;
 const MIN_RELATIVE_SPREAD = 0.03;
 /** Daytime raised by at least this share of the night's rise: the whole load moved. */
 const SHIFT_DAY_SHARE = 0.5;
+const MAX_CLASSIFY_NIGHTS = 4;
+/** Past days of the same kind needed for a daytime reference. */
+const MIN_REFERENCE_DAYS = 3;
 
 export interface NightBaseloadOptions {
   from: Date;
@@ -50,7 +53,7 @@ export interface NightBaseloadOptions {
 interface Night {
   day: string;
   x: number;
-  weekend: boolean;
+  dayGroup: number;
   startMs: number;
   endMs: number;
   watts: number;
@@ -87,7 +90,7 @@ function measureNight(d: LocalDay, zone: string): Night | null {
   return {
     day: d.day,
     x: dayNumber(d.day),
-    weekend: d.weekend,
+    dayGroup: d.dayGroup,
     startMs: night.startMs,
     endMs: night.endMs,
     watts: night.watts,
@@ -120,11 +123,12 @@ function referenceOf(
     if (p.day < oldest) break;
     const y = pick(p);
     if (y === undefined) continue;
-    samples.push({ x: p.x, y: y + shiftCorrection(shifts, p.day, n.day), group: p.weekend ? 1 : 0 });
+    samples.push({ x: p.x, y: y + shiftCorrection(shifts, p.day, n.day), group: p.dayGroup });
   }
-  const group = pick === nightWatts ? 0 : n.weekend ? 1 : 0;
+  const group = pick === nightWatts ? 0 : n.dayGroup;
   const own = pick === nightWatts ? samples.map((s) => ({ ...s, group: 0 })) : samples;
-  const reference = robustTrend(own, n.x, group, MIN_REFERENCE_NIGHTS);
+  const minimum = pick === nightWatts ? MIN_REFERENCE_NIGHTS : MIN_REFERENCE_DAYS;
+  const reference = robustTrend(own, n.x, group, minimum);
   if (reference === undefined || !(reference > 0)) return undefined;
   const ys = own.filter((s) => s.group === group).map((s) => s.y);
   const centre = median(ys);
@@ -186,15 +190,18 @@ export function detectNightBaseload(
     if (prev && (!n.raised || addDays(prev.day, 1) !== n.day)) closeRun();
     if (!n.raised) continue;
     run.push(n);
-    if (run.length === MIN_CONSECUTIVE_NIGHTS && isLevelShift(run, opts)) {
+    // Classified from the second night on, while it is young (a weekend's daytime may be
+    // unknown to the reference yet).
+    if (
+      run.length >= MIN_CONSECUTIVE_NIGHTS &&
+      run.length <= MAX_CLASSIFY_NIGHTS &&
+      isLevelShift(run, opts)
+    ) {
       shift = startShift(run, opts, out, lastDay);
       run = [];
     }
   }
   closeRun();
-  out.anomalies = out.anomalies.filter(
-    (a) => a.start.getTime() < opts.to.getTime() && a.end.getTime() > opts.from.getTime(),
-  );
   return out;
 }
 

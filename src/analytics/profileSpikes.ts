@@ -1,11 +1,11 @@
 /**
  * Profile detector (the default): each interval is compared with the usual power of the
- * same local time of day on the same kind of day (weekday or weekend) over the previous
+ * same local time of day on the same kind of day (Monday to Friday, or weekend) over the previous
  * weeks, so the evening peak is expected at 19:00 and the night is expected to be low.
  *
  * Expected value: a robust line through those past values (anomalyBaseline.ts), a median
  * that follows a slow drift (heating coming on in autumn). Only days at least 90 % covered
- * feed it; holiday and vacancy days (a whole day well below its baseline) are left out, so
+ * feed it; holiday and vacancy days (a day that used much less than the busiest days of its kind) are left out, so
  * the return to normal is not an excursion; intervals already flagged are left out of later
  * baselines (only those intervals: dropping whole days let one false alarm freeze the
  * baseline and breed more).
@@ -41,11 +41,18 @@ const MAD_TO_SD = 1.4826;
 const MIN_SPREAD = 0.05;
 const DEFAULT_SPREAD = 0.25;
 const MIN_SPREAD_SAMPLES = 4;
-/** A day whose median ratio to its baseline is below this is a holiday or vacancy day. */
-const LOW_DAY_LEVEL = 0.7;
-/** The day level: median ratio over the last 24 hours, from at least 6 hours of intervals. */
-const LEVEL_WINDOW_MS = 24 * 3_600_000;
-const LEVEL_MIN_MINUTES = 6 * 60;
+/** Intervals either side pooled into a spread. */
+const SPREAD_NEIGHBOURS = 2;
+/**
+ * A day that used less than this share of the busiest days of its kind in the history (the
+ * second busiest, so one fault day does not decide) is a holiday or vacancy day. Judged
+ * again for every day from the whole history, so it needs no baseline of its own: history
+ * that starts inside the Christmas closure is still recognised as closed.
+ */
+const LOW_DAY_SHARE = 0.65;
+/** A past value below this share of its time of day's upper quartile is a holiday's. */
+const LOW_VALUE_SHARE = 0.6;
+const MIN_NORMAL_DAYS = 7;
 
 export interface ProfileOptions {
   from: Date;
@@ -98,6 +105,8 @@ interface PastDay {
   profile: Float64Array;
   /** Median ratio of the day to its baseline; NaN when unknown. */
   level: number;
+  /** Mean power of the day, W. */
+  meanWatts: number;
 }
 
 interface Flagged {
@@ -139,6 +148,19 @@ function spanMean(profile: Float64Array, a: number, b: number): number {
   return sum / (b - a);
 }
 
+/**
+ * Leaves out the values of `group` far below its upper quartile: a time of day during a
+ * vacancy or a closure. Low load is never an over-consumption, and a baseline made of
+ * three weeks of holidays would flag the return to normal. When most days are low (a
+ * building that uses less for good), the upper quartile falls with them and they count.
+ */
+function withoutLowValues(samples: DaySample[], group: number): DaySample[] {
+  const own = samples.filter((s) => s.group === group).map((s) => s.y).sort((a, b) => a - b);
+  if (own.length < 4) return samples;
+  const q75 = own[Math.floor(own.length * 0.75)] as number;
+  return samples.filter((s) => s.group !== group || s.y >= LOW_VALUE_SHARE * q75);
+}
+
 /** Expected power and spread of each interval of `day`, from the past days. */
 function dayBaselines(
   day: LocalDay,
@@ -146,9 +168,9 @@ function dayBaselines(
   shifts: readonly LevelShift[],
 ): (Expected | undefined)[] {
   const x0 = dayNumber(day.day);
-  const group = day.weekend ? 1 : 0;
+  const group = day.dayGroup;
   const corrections = history.map((h) => shiftCorrection(shifts, h.day, day.day));
-  return day.intervals.map((interval) => {
+  const perInterval = day.intervals.map((interval) => {
     const [a, b] = slotsOf(interval);
     const samples: DaySample[] = [];
     const levels: number[] = [];
@@ -158,48 +180,57 @@ function dayBaselines(
       samples.push({ x: h.x, y: y + (corrections[k] as number), group: h.group });
       levels.push(h.group === group ? h.level : Number.NaN);
     });
-    const base = robustTrend(samples, x0, group, MIN_BASELINE_DAYS);
+    const base = robustTrend(withoutLowValues(samples, group), x0, group, MIN_BASELINE_DAYS);
     if (base === undefined || !(base > 0)) return undefined;
     const z: number[] = [];
     samples.forEach((s, k) => {
       const level = levels[k] as number;
       if (s.group === group && level > 0) z.push(s.y / (level * base));
     });
-    if (z.length < MIN_SPREAD_SAMPLES) return { base, spread: DEFAULT_SPREAD };
-    const centre = median(z);
-    const spread = MAD_TO_SD * median(z.map((v) => Math.abs(v - centre)));
-    return { base, spread: Math.max(MIN_SPREAD, spread) };
+    return { base, z };
+  });
+  // The spread of an interval pools it with its neighbours (an hour either side): a MAD
+  // of twenty values alone is too unsure to set a limit at three of them.
+  return perInterval.map((e, k) => {
+    if (!e) return undefined;
+    const pooled: number[] = [];
+    for (let j = Math.max(0, k - SPREAD_NEIGHBOURS); j <= k + SPREAD_NEIGHBOURS; j++) {
+      const z = perInterval[j]?.z;
+      if (!z) continue;
+      const centre = median(z.length > 0 ? z : [1]);
+      for (const v of z) pooled.push(v - centre);
+    }
+    if (pooled.length < MIN_SPREAD_SAMPLES) return { base: e.base, spread: DEFAULT_SPREAD };
+    const spread = MAD_TO_SD * median(pooled.map(Math.abs));
+    return { base: e.base, spread: Math.max(MIN_SPREAD, spread) };
   });
 }
 
-/** The recent ratios to the baseline, for the day level. */
-class LevelWindow {
-  private items: { ms: number; minutes: number; ratio: number }[] = [];
-  push(ms: number, minutes: number, ratio: number): void {
-    this.items.push({ ms, minutes, ratio });
-  }
-  levelAt(ms: number): number {
-    while (this.items.length > 0 && (this.items[0] as { ms: number }).ms < ms - LEVEL_WINDOW_MS)
-      this.items.shift();
-    const minutes = this.items.reduce((s, i) => s + i.minutes, 0);
-    if (minutes < LEVEL_MIN_MINUTES) return 1;
-    return median(this.items.map((i) => i.ratio));
-  }
+function dayMean(d: LocalDay): number {
+  return d.intervals.reduce((sum, i) => sum + i.watts, 0) / Math.max(1, d.intervals.length);
 }
 
-/** Past days to compare a day with: the window, less raised nights and (most) low days. */
+/** Past days to compare a day with: the window, less raised nights and holiday-like days. */
 function historyFor(
   past: PastDay[],
   day: string,
   opts: ProfileOptions,
   raised: ReadonlyMap<string, number>,
-) {
+  shifts: readonly LevelShift[],
+): PastDay[] {
   const oldest = addDays(day, -opts.baselineDays);
   while (past.length > 0 && (past[0] as PastDay).day < oldest) past.shift();
   const kept = past.filter((h) => !raised.has(h.day));
-  const normal = kept.filter((h) => !(h.level < LOW_DAY_LEVEL));
-  // When most days are low, low is the new normal (a building that uses less for good).
-  return normal.length * 2 >= kept.length ? normal : kept;
+  const mean = (h: PastDay): number => h.meanWatts + shiftCorrection(shifts, h.day, day);
+  const busiest = new Map<number, number>();
+  for (const g of new Set(kept.map((h) => h.group))) {
+    const means = kept.filter((h) => h.group === g).map(mean).sort((a, b) => b - a);
+    busiest.set(g, means[Math.min(1, means.length - 1)] as number);
+  }
+  const normal = kept.filter((h) => mean(h) >= LOW_DAY_SHARE * (busiest.get(h.group) as number));
+  // With too few ordinary days left, low is the new normal (a building that uses less for
+  // good); until then a vacancy does not become the reference.
+  return normal.length >= MIN_NORMAL_DAYS ? normal : kept;
 }
 
 export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOptions): ProfileResult {
@@ -208,7 +239,6 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
   const past: PastDay[] = [];
   const pastByDay = new Map<string, PastDay>();
   const events: Anomaly[] = [];
-  const levels = new LevelWindow();
   const lastEndMs = days.at(-1)?.intervals.at(-1)?.endMs;
   let firstJudgedMs: number | undefined;
   let run: Flagged[] = [];
@@ -226,26 +256,30 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
   const closeRun = (): void => {
     while (run.length > 0 && !(run.at(-1) as Flagged).hot) run.pop();
     if (runFired && run.length > 0) {
-      const event = toEvent(run, opts, (run.at(-1) as Flagged).interval.endMs === lastEndMs);
-      if (event.start.getTime() < opts.to.getTime() && event.end.getTime() > opts.from.getTime()) {
-        events.push(event);
-      }
+      events.push(toEvent(run, opts, (run.at(-1) as Flagged).interval.endMs === lastEndMs));
     }
     run = [];
     runFired = false;
   };
 
   for (const day of days) {
-    const history = historyFor(past, day.day, opts, raised);
+    const history = historyFor(past, day.day, opts, raised, shifts);
     const judged = history.length >= MIN_HISTORY_DAYS;
     const shift = raised.get(day.day) ?? 0;
     const baselines = judged ? dayBaselines(day, history, shifts) : [];
+    // The day's level: its median ratio to the baseline, every interval of the day counted.
     const ratios: number[] = [];
+    day.intervals.forEach((interval, k) => {
+      const e = baselines[k];
+      if (e !== undefined && e.base + shift > 0) ratios.push(interval.watts / (e.base + shift));
+    });
+    const dayLevel = ratios.length > 0 ? median(ratios) : 1;
+    const level = Math.max(1, dayLevel);
     let p: PastDay | undefined;
     if (day.coverage >= MIN_DAY_COVERAGE) {
       // Registered before the day is scanned, so its own flagged intervals can be blanked;
       // it joins the history only from the next day on (history was taken above).
-      p = { day: day.day, x: dayNumber(day.day), group: day.weekend ? 1 : 0, profile: dayProfile(day), level: Number.NaN };
+      p = { day: day.day, x: dayNumber(day.day), group: day.dayGroup, profile: dayProfile(day), level: Number.NaN, meanWatts: dayMean(day) };
       past.push(p);
       pastByDay.set(day.day, p);
     }
@@ -261,7 +295,6 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
       firstJudgedMs ??= interval.startMs;
       const expected = e.base + shift;
       const ratio = roundTo((interval.watts / expected) * 100, 6);
-      const level = Math.max(1, levels.levelAt(interval.startMs));
       const statistical = expected * level * (1 + opts.spreadFactor * e.spread);
       const thresholdWatts = Math.max(
         (expected * opts.thresholdPercent) / 100,
@@ -278,8 +311,6 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
         thresholdWatts,
         over: hot,
       });
-      ratios.push(ratio / 100);
-      if (!hot) levels.push(interval.startMs, interval.intervalSeconds / 60, ratio / 100);
       if (!hot && !(warm && run.length > 0)) {
         closeRun();
         return;
@@ -291,7 +322,7 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
         for (const f of run) forget(f.interval);
       }
     });
-    if (p && ratios.length * 2 >= day.intervals.length) p.level = median(ratios);
+    if (p && ratios.length * 2 >= day.intervals.length) p.level = dayLevel;
   }
   closeRun();
   return { anomalies: events, ...(firstJudgedMs === undefined ? {} : { firstJudgedMs }) };
