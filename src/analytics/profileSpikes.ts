@@ -5,10 +5,12 @@
  *
  * Expected value: a robust line through those past values (anomalyBaseline.ts), a median
  * that follows a slow drift (heating coming on in autumn). Only days at least 90 % covered
- * feed it; holiday and vacancy days (a day that used much less than the busiest days of its kind) are left out, so
- * the return to normal is not an excursion; intervals already flagged are left out of later
- * baselines (only those intervals: dropping whole days let one false alarm freeze the
- * baseline and breed more).
+ * feed it; holiday and vacancy days (a day that used much less than the busiest days of
+ * its kind, or a time of day far below its upper quartile) are left out, so the return to
+ * normal is not an excursion. The expected value is an upper quantile (65 %) of the past
+ * values. Flagged intervals stay in the history: a fault of a day or two is an outlier the
+ * robust line sets aside, and one that recurs day after day becomes the normal after about
+ * two weeks (blanking them made any false alarm lower the baseline and breed more).
  *
  * An interval is over (`hot`) when all three hold:
  * - above the user's threshold_percent of the expected value (the seed's rule, Minor 120 %),
@@ -52,6 +54,11 @@ const SPREAD_NEIGHBOURS = 2;
 const LOW_DAY_SHARE = 0.65;
 /** A past value below this share of its time of day's upper quartile is a holiday's. */
 const LOW_VALUE_SHARE = 0.6;
+/**
+ * The expected value is this quantile of the past values, not their median: a vacancy
+ * shorter than about two thirds of the history does not lower it.
+ */
+const BASELINE_QUANTILE = 0.65;
 const MIN_NORMAL_DAYS = 7;
 
 export interface ProfileOptions {
@@ -180,7 +187,13 @@ function dayBaselines(
       samples.push({ x: h.x, y: y + (corrections[k] as number), group: h.group });
       levels.push(h.group === group ? h.level : Number.NaN);
     });
-    const base = robustTrend(withoutLowValues(samples, group), x0, group, MIN_BASELINE_DAYS);
+    const base = robustTrend(
+      withoutLowValues(samples, group),
+      x0,
+      group,
+      MIN_BASELINE_DAYS,
+      BASELINE_QUANTILE,
+    );
     if (base === undefined || !(base > 0)) return undefined;
     const z: number[] = [];
     samples.forEach((s, k) => {
@@ -237,7 +250,6 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
   const raised = opts.raisedDays ?? new Map<string, number>();
   const shifts = opts.levelShifts ?? [];
   const past: PastDay[] = [];
-  const pastByDay = new Map<string, PastDay>();
   const events: Anomaly[] = [];
   const lastEndMs = days.at(-1)?.intervals.at(-1)?.endMs;
   let firstJudgedMs: number | undefined;
@@ -246,13 +258,6 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
 
   const runMinutes = (): number => run.reduce((s, f) => s + f.interval.intervalSeconds / 60, 0);
   const hotCount = (): number => run.filter((f) => f.hot).length;
-  // A flagged interval must not become tomorrow's normal: blank it in its day's profile.
-  const forget = (i: LocalInterval): void => {
-    const p = pastByDay.get(i.day);
-    if (!p) return;
-    const [a, b] = slotsOf(i);
-    for (let s = a; s < b; s++) p.profile[s] = Number.NaN;
-  };
   const closeRun = (): void => {
     while (run.length > 0 && !(run.at(-1) as Flagged).hot) run.pop();
     if (runFired && run.length > 0) {
@@ -277,11 +282,9 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
     const level = Math.max(1, dayLevel);
     let p: PastDay | undefined;
     if (day.coverage >= MIN_DAY_COVERAGE) {
-      // Registered before the day is scanned, so its own flagged intervals can be blanked;
-      // it joins the history only from the next day on (history was taken above).
+      // It joins the history from the next day on (history was taken above).
       p = { day: day.day, x: dayNumber(day.day), group: day.dayGroup, profile: dayProfile(day), level: Number.NaN, meanWatts: dayMean(day) };
       past.push(p);
-      pastByDay.set(day.day, p);
     }
 
     day.intervals.forEach((interval, k) => {
@@ -316,11 +319,7 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
         return;
       }
       run.push({ interval, baselineWatts: expected, ratio, hot });
-      if (runFired) forget(interval);
-      else if (fires(runMinutes(), hotCount(), interval, opts)) {
-        runFired = true;
-        for (const f of run) forget(f.interval);
-      }
+      if (!runFired && fires(runMinutes(), hotCount(), interval, opts)) runFired = true;
     });
     if (p && ratios.length * 2 >= day.intervals.length) p.level = dayLevel;
   }
