@@ -32,6 +32,7 @@ import {
   type SimMeter,
 } from '../../src/simulator/loadModel.js';
 import { createSimMeter } from '../../src/simulator/meters.js';
+import { run as runRealistic } from './detectionRealistic.js';
 
 export const ZONE = 'Europe/Brussels';
 const DAY_MS = 86_400_000;
@@ -310,12 +311,9 @@ export async function run(print: (line: string) => void): Promise<void> {
   print('  the night. Events are counted as reported (the moving average reports each interval).');
   print('');
 
-  // The profile method once more with a one-hour persistence, to show what the default
-  // of 90 minutes buys.
   const variants: { title: string; method: AnomalyMethod; minDurationMinutes?: number }[] = [
     { title: 'profile', method: 'profile' },
     { title: 'moving-average', method: 'moving-average' },
-    { title: 'profile, 60-minute persistence', method: 'profile', minDurationMinutes: 60 },
   ];
   const scores: MethodScore[] = [];
   for (const v of variants) {
@@ -350,4 +348,6 @@ export async function run(print: (line: string) => void): Promise<void> {
     print('');
   }
   print("  per-kind F1: that kind's recall with the precision of the events that may match it");
+  print('');
+  await runRealistic(print);
 }
