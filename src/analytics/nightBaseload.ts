@@ -158,7 +158,8 @@ export function detectNightBaseload(
   let shift: { event: Anomaly; reference: number; size: number; untilMs: number } | undefined;
 
   const closeRun = (): void => {
-    if (run.length >= MIN_CONSECUTIVE_NIGHTS) emitNight(run, opts, out, run.at(-1)?.day === lastDay);
+    if (run.length >= MIN_CONSECUTIVE_NIGHTS)
+      emitNight(run, opts, out, run.at(-1)?.day === lastDay);
     run = [];
   };
 

@@ -162,7 +162,10 @@ function spanMean(profile: Float64Array, a: number, b: number): number {
  * building that uses less for good), the upper quartile falls with them and they count.
  */
 function withoutLowValues(samples: DaySample[], group: number): DaySample[] {
-  const own = samples.filter((s) => s.group === group).map((s) => s.y).sort((a, b) => a - b);
+  const own = samples
+    .filter((s) => s.group === group)
+    .map((s) => s.y)
+    .sort((a, b) => a - b);
   if (own.length < 4) return samples;
   const q75 = own[Math.floor(own.length * 0.75)] as number;
   return samples.filter((s) => s.group !== group || s.y >= LOW_VALUE_SHARE * q75);
@@ -237,7 +240,10 @@ function historyFor(
   const mean = (h: PastDay): number => h.meanWatts + shiftCorrection(shifts, h.day, day);
   const busiest = new Map<number, number>();
   for (const g of new Set(kept.map((h) => h.group))) {
-    const means = kept.filter((h) => h.group === g).map(mean).sort((a, b) => b - a);
+    const means = kept
+      .filter((h) => h.group === g)
+      .map(mean)
+      .sort((a, b) => b - a);
     busiest.set(g, means[Math.min(1, means.length - 1)] as number);
   }
   const normal = kept.filter((h) => mean(h) >= LOW_DAY_SHARE * (busiest.get(h.group) as number));
@@ -246,7 +252,10 @@ function historyFor(
   return normal.length >= MIN_NORMAL_DAYS ? normal : kept;
 }
 
-export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOptions): ProfileResult {
+export function detectProfileSpikes(
+  days: readonly LocalDay[],
+  opts: ProfileOptions,
+): ProfileResult {
   const raised = opts.raisedDays ?? new Map<string, number>();
   const shifts = opts.levelShifts ?? [];
   const past: PastDay[] = [];
@@ -283,7 +292,14 @@ export function detectProfileSpikes(days: readonly LocalDay[], opts: ProfileOpti
     let p: PastDay | undefined;
     if (day.coverage >= MIN_DAY_COVERAGE) {
       // It joins the history from the next day on (history was taken above).
-      p = { day: day.day, x: dayNumber(day.day), group: day.dayGroup, profile: dayProfile(day), level: Number.NaN, meanWatts: dayMean(day) };
+      p = {
+        day: day.day,
+        x: dayNumber(day.day),
+        group: day.dayGroup,
+        profile: dayProfile(day),
+        level: Number.NaN,
+        meanWatts: dayMean(day),
+      };
       past.push(p);
     }
 

@@ -95,7 +95,13 @@ function drawFault(
   if (kind === 'spike') {
     const startMs = localWallToUtc(day, rng.int(7, 20));
     const hours = rng.int(mix.spikeHours[0], mix.spikeHours[1]);
-    return { kind, startMs, endMs: startMs + hours * HOUR, factor: pick(rng, mix.spikeFactors), addedW: 0 };
+    return {
+      kind,
+      startMs,
+      endMs: startMs + hours * HOUR,
+      factor: pick(rng, mix.spikeFactors),
+      addedW: 0,
+    };
   }
   if (kind === 'night_baseload') {
     const nights = rng.int(3, 7);
@@ -215,7 +221,11 @@ export function realisticReadings(c: RealisticCase): RealisticReading[] {
     if (c.missingDays.has(day)) continue;
     if (c.partialDays.has(day) && t >= localDayStartUtc(day) + 12 * HOUR) continue;
     const w = realisticPowerW(c.meter, t, c.stepMinutes);
-    out.push({ timestamp: new Date(t), intervalSeconds: c.stepMinutes * 60, value: (w * c.stepMinutes) / 60_000 });
+    out.push({
+      timestamp: new Date(t),
+      intervalSeconds: c.stepMinutes * 60,
+      value: (w * c.stepMinutes) / 60_000,
+    });
   }
   return out;
 }

@@ -285,6 +285,8 @@ const pad = (s: string | number, n: number): string => String(s).padStart(n);
 export const BENCH_NOW_MS = Date.UTC(2026, 11, 1, 12);
 
 export async function run(print: (line: string) => void): Promise<void> {
+  await runRealistic(print);
+  print('');
   const today = localDay(BENCH_NOW_MS);
   const fromMs = localDayStartUtc(addDays(today, -365));
   const toMs = localDayStartUtc(today);
@@ -348,6 +350,4 @@ export async function run(print: (line: string) => void): Promise<void> {
     print('');
   }
   print("  per-kind F1: that kind's recall with the precision of the events that may match it");
-  print('');
-  await runRealistic(print);
 }

@@ -81,9 +81,13 @@ describe('realistic simulated load', () => {
     const b = realisticReadings(caseOf(7001, 0.15, 0.15));
     const quiet = realisticReadings(caseOf(7001, 0, 0.05));
     expect(a.map((r) => r.value)).toEqual(b.map((r) => r.value));
-    expect(a.slice(0, 200).map((r) => r.value)).not.toEqual(quiet.slice(0, 200).map((r) => r.value));
+    expect(a.slice(0, 200).map((r) => r.value)).not.toEqual(
+      quiet.slice(0, 200).map((r) => r.value),
+    );
     // Gaps: whole missing days and days cut at noon, so fewer readings than half-hours.
-    expect(a.length).toBeLessThan(((localDayStartUtc('2026-03-01') - localDayStartUtc(FIRST_DAY)) / 1_800_000));
+    expect(a.length).toBeLessThan(
+      (localDayStartUtc('2026-03-01') - localDayStartUtc(FIRST_DAY)) / 1_800_000,
+    );
   });
 
   it('injects the faults it reports as ground truth', () => {
@@ -162,7 +166,11 @@ describe('history, level shifts, explain', () => {
       zone: 'Europe/Brussels',
     }).anomalies.find((a) => a.start.getTime() < spike.endMs && a.end.getTime() > spike.startMs);
     expect(found).toBeDefined();
-    const x = explainAnomaly(slice, { start: found!.start, end: found!.end, options: { zone: 'Europe/Brussels' } });
+    const x = explainAnomaly(slice, {
+      start: found!.start,
+      end: found!.end,
+      options: { zone: 'Europe/Brussels' },
+    });
     const inside = x.points.filter((p) => p.inAnomaly);
     expect(inside.length).toBeGreaterThanOrEqual(3);
     expect(inside.filter((p) => p.over).length).toBeGreaterThanOrEqual(2);
