@@ -197,9 +197,6 @@ export async function run(print: (line: string) => void): Promise<void> {
   print('gaps, DST days, heating with cold spells; faults: spikes ×1.5/×1.8/×2.5 lasting 2–5 h,');
   print('doubled nights for 3–7 nights, one lasting level shift of 400–1200 W per meter-year)');
   print(
-    `  ${metersPerCell} meter-years per cell, analysed ${ANALYSIS_FROM} .. ${LAST_DAY} in 30-day windows`,
-  );
-  print(
     `  report seeds ${seeds[0]}..${seeds.at(-1)}; thresholds were tuned on seeds ${TUNING_SEEDS.join(', ')} only`,
   );
   print('  level shift: found only by an event within two days of its start');
