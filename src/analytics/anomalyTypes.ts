@@ -132,3 +132,15 @@ export function roundTo(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
+
+/**
+ * How the user's threshold and the statistical test combine, for `--help` and the docs:
+ * both must hold, so the threshold is a floor the user sets and the meter's own variability
+ * decides the rest.
+ */
+export const THRESHOLD_HELP =
+  'An interval counts as over when it is above threshold % of its baseline (the usual power ' +
+  'at that time of week; 120 by default, Minor up to 150 %, Major up to 200 %, Critical ' +
+  'above) AND unusual for this meter (more than 3 robust standard deviations of its own ' +
+  "half-hour variability above the day's level) AND at least minExcessWatts above the " +
+  'baseline; an alert needs persistenceMinutes of it.';

@@ -11,6 +11,7 @@ import {
   type AnomalyMethod,
 } from '../../../src/analytics/anomalies.js';
 import { explainAnomaly } from '../../../src/analytics/anomalyExplain.js';
+import { renderExplainChart } from '../../../src/ui/anomalyExplainChart.js';
 import { overlaps } from '../../../src/analytics/evaluation.js';
 import { addDays, localDayStartUtc } from '../../../src/simulator/euTime.js';
 import {
@@ -180,5 +181,15 @@ describe('history, level shifts, explain', () => {
       expect(p.over).toBe(p.watts > p.limitWatts);
     }
     expect(x.points.filter((p) => !p.inAnomaly && p.over).length).toBeLessThan(3);
+
+    const chart = renderExplainChart(x, {
+      zone: 'Europe/Brussels',
+      width: 80,
+      color: false,
+      language: 'en',
+    });
+    expect(chart).toMatch(/measured, baseline, limit \(threshold 120 %/);
+    expect(chart).toMatch(/Intervals over the limit:\n {2}\d\d\/\d\d \d\d:\d\d {2}\d+ W/);
+    expect(chart.split('\n').every((line) => line.length <= 80)).toBe(true);
   });
 });
