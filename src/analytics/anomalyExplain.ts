@@ -18,7 +18,7 @@ export interface ExplainPoint {
   baselineWatts: number;
   /** Relative robust standard deviation of this time of day (0.15: 15 %). */
   spread: number;
-  /** The day's level (median ratio to its baseline), at least 1. */
+  /** The day's level (median ratio to its baseline), at least 0.5. */
   dayLevel: number;
   /** The user's threshold_percent of the baseline, or baseline + minimum excess, W. */
   thresholdWatts: number;

@@ -77,7 +77,7 @@ export interface AnomalyOptions {
   levelShiftAdoptWeeks?: number;
   /**
    * How unusual an interval must be for this meter: robust standard deviations of its own
-   * half-hour variability above the expected value. Default 3.
+   * half-hour variability above the expected value. Default 3.5.
    */
   spreadFactor?: number;
 }
@@ -92,7 +92,7 @@ export const DEFAULT_MIN_EXCESS_WATTS = 100;
 export const DEFAULT_MIN_DURATION_MINUTES = 90;
 export const DEFAULT_BASELINE_DAYS = 35;
 export const DEFAULT_LEVEL_SHIFT_ADOPT_WEEKS = 3;
-export const DEFAULT_SPREAD_FACTOR = 3;
+export const DEFAULT_SPREAD_FACTOR = 3.5;
 /** Usable days of history before a day is judged: fewer, and the result is "not enough history". */
 export const MIN_HISTORY_DAYS = 14;
 
@@ -141,6 +141,6 @@ export function roundTo(n: number, digits: number): number {
 export const THRESHOLD_HELP =
   'An interval counts as over when it is above threshold % of its baseline (the usual power ' +
   'at that time of week; 120 by default, Minor up to 150 %, Major up to 200 %, Critical ' +
-  'above) AND unusual for this meter (more than 3 robust standard deviations of its own ' +
+  'above) AND unusual for this meter (more than 3.5 robust standard deviations of its own ' +
   "half-hour variability above the day's level) AND at least minExcessWatts above the " +
   'baseline; an alert needs persistenceMinutes of it.';

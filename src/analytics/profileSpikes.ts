@@ -17,9 +17,10 @@
  * - at least minExcessWatts above it (a few Wh at night are not a fault),
  * - unusual for this meter: above expected × day level × (1 + spreadFactor × spread), where
  *   the spread is the robust standard deviation (MAD × 1.4826) of this time of day over the
- *   past days, each measured against its own day's level, and the day level is the median
- *   ratio to the baseline over the last 24 hours (at least 1): a busier day than usual
- *   raises every half-hour together and is not a fault.
+ *   past days (an hour either side pooled), each measured against its own day's level, and
+ *   the day level is the median ratio to the baseline over the whole local day (at least
+ *   0.5): a busier or quieter day (weather, occupancy) moves every half-hour together and is
+ *   not a fault, while a fault of a few hours hardly moves a median of the day.
  * An event starts at a hot interval, continues through intervals still clearly above the
  * baseline (one spread above it), and fires once it has lasted minDurationMinutes with at
  * least two hot intervals. One continuous problem is one event.
@@ -60,6 +61,8 @@ const LOW_VALUE_SHARE = 0.6;
  */
 const BASELINE_QUANTILE = 0.65;
 const MIN_NORMAL_DAYS = 7;
+/** The day level used is at least this: a day far below its baseline is a holiday, not a scale. */
+const MIN_DAY_LEVEL = 0.5;
 
 export interface ProfileOptions {
   from: Date;
@@ -89,7 +92,7 @@ export interface IntervalTrace {
   /** Expected power, W, and this time of day's relative spread. */
   expectedWatts: number;
   spread: number;
-  /** Day level used (≥ 1). */
+  /** Day level used (≥ 0.5). */
   level: number;
   /** Power above which the interval counts as over, W (the higher of the two tests). */
   limitWatts: number;
@@ -288,7 +291,7 @@ export function detectProfileSpikes(
       if (e !== undefined && e.base + shift > 0) ratios.push(interval.watts / (e.base + shift));
     });
     const dayLevel = ratios.length > 0 ? median(ratios) : 1;
-    const level = Math.max(1, dayLevel);
+    const level = Math.max(MIN_DAY_LEVEL, dayLevel);
     let p: PastDay | undefined;
     if (day.coverage >= MIN_DAY_COVERAGE) {
       // It joins the history from the next day on (history was taken above).
