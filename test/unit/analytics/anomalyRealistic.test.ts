@@ -103,15 +103,18 @@ describe('profile detector on realistic load (one seed per noise level)', () => 
     const o = run(7101, 0, 0.05);
     const [f, a] = found(o, 'spike ×1.8', 'spike ×2.5', 'night ×2', 'level shift');
     expect(f).toBe(a);
-    expect(o.falseAlarms / MONTHS).toBeLessThanOrEqual(1.5);
+    // The bench: 0.52 false alarms per meter-month on clean realistic load.
+    expect(o.falseAlarms / MONTHS).toBeLessThanOrEqual(1);
   });
 
-  it('day 15 %, interval 15 %: at most about one false alarm per meter-month, most faults found', () => {
+  it('day 15 %, interval 15 %: at most one false alarm per meter-month, faults of ×1.8 and more found', () => {
     const o = run(7102, 0.15, 0.15);
     const [f, a] = found(o, 'spike ×1.8', 'spike ×2.5', 'night ×2', 'level shift');
+    // The bench over 20 meter-years: 0.69 false alarms per meter-month, ×1.8 recall 0.92,
+    // ×2.5 and doubled nights 1.0, level shifts 0.85.
     expect(a).toBeGreaterThanOrEqual(5);
-    expect(f / a).toBeGreaterThanOrEqual(0.8);
-    expect(o.falseAlarms / MONTHS).toBeLessThanOrEqual(1.5);
+    expect(f / a).toBeGreaterThanOrEqual(0.85);
+    expect(o.falseAlarms / MONTHS).toBeLessThanOrEqual(1);
   });
 
   it('is far ahead of the moving average on the same load', () => {
