@@ -16,13 +16,17 @@ import {
   DEFAULT_MIN_DURATION_MINUTES,
   DEFAULT_MIN_EXCESS_WATTS,
   DEFAULT_THRESHOLD_PERCENT,
+  DEFAULT_LEVEL_SHIFT_ADOPT_WEEKS,
+  DEFAULT_SPREAD_FACTOR,
+  MIN_HISTORY_DAYS,
+  anomalyKey,
   roundTo,
 } from './anomalyTypes.js';
 import { toLocalDays } from './localReadings.js';
 import { detectMovingAverage } from './movingAverage.js';
 import { detectNightBaseload } from './nightBaseload.js';
 import { DEFAULT_ZONE, isValidZone } from './periods.js';
-import { detectProfileSpikes } from './profileSpikes.js';
+import { detectProfileSpikes, type IntervalTrace } from './profileSpikes.js';
 
 export type {
   Anomaly,
@@ -32,6 +36,7 @@ export type {
   IntervalValue,
   Severity,
 } from './anomalyTypes.js';
+export type { IntervalTrace } from './profileSpikes.js';
 export {
   severityFor,
   anomalyKey,
@@ -52,15 +57,36 @@ function check(opts: AnomalyOptions): void {
   for (const [name, v] of [
     ['min excess watts', opts.minExcessWatts],
     ['min duration minutes', opts.minDurationMinutes],
+    ['persistence minutes', opts.persistenceMinutes],
+    ['spread factor', opts.spreadFactor],
   ] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
       throw new UsageError(`${name} must be a number ≥ 0, got ${v}`);
     }
   }
+  const weeks = opts.levelShiftAdoptWeeks;
+  if (weeks !== undefined && !(Number.isInteger(weeks) && weeks >= 1)) {
+    throw new UsageError(`level shift adoption weeks must be a whole number ≥ 1, got ${weeks}`);
+  }
   const days = opts.baselineDays;
   if (days !== undefined && !(Number.isInteger(days) && days >= 7)) {
     throw new UsageError(`baseline days must be a whole number ≥ 7, got ${days}`);
   }
+}
+
+/** What a detection run could judge. */
+export interface DetectionResult {
+  anomalies: Anomaly[];
+  /**
+   * 'enough': every day of [from, to) had the history its baseline needs; 'partial': the
+   * first days did not (see judgedFrom); 'none': no day did. Missing history is "not
+   * enough history", never a guess.
+   */
+  history: 'enough' | 'partial' | 'none';
+  /** First instant judged, when after `from`. */
+  judgedFrom?: Date;
+  /** Usable days of history a day needs before it is judged. */
+  historyDaysNeeded: number;
 }
 
 /**
@@ -72,6 +98,15 @@ export function detectAnomalies(
   readings: readonly IntervalValue[],
   opts: AnomalyOptions,
 ): Anomaly[] {
+  return detectAnomalyEvents(readings, opts).anomalies;
+}
+
+/** As detectAnomalies, and says whether there was enough history to judge the period. */
+export function detectAnomalyEvents(
+  readings: readonly IntervalValue[],
+  opts: AnomalyOptions,
+  trace?: (t: IntervalTrace) => void,
+): DetectionResult {
   check(opts);
   const zone = opts.zone ?? DEFAULT_ZONE;
   const method: AnomalyMethod = opts.method ?? 'profile';
@@ -79,6 +114,7 @@ export function detectAnomalies(
   const language: Language = opts.language ?? 'fr';
   const minExcessWatts = opts.minExcessWatts ?? DEFAULT_MIN_EXCESS_WATTS;
   const baselineDays = opts.baselineDays ?? DEFAULT_BASELINE_DAYS;
+  const spreadFactor = opts.spreadFactor ?? DEFAULT_SPREAD_FACTOR;
   const days = toLocalDays(readings, zone);
   const { from, to } = opts;
   const withNight = opts.nightBaseload ?? method === 'profile';
@@ -91,13 +127,22 @@ export function detectAnomalies(
         minExcessWatts,
         baselineDays,
         language,
+        spreadFactor,
+        adoptWeeks: opts.levelShiftAdoptWeeks ?? DEFAULT_LEVEL_SHIFT_ADOPT_WEEKS,
       })
-    : { anomalies: [], raisedDays: new Map<string, number>() };
+    : { anomalies: [], raisedDays: new Map<string, number>(), levelShifts: [] };
 
   if (method === 'moving-average') {
     const intervals = days.flatMap((d) => d.intervals);
     const found = detectMovingAverage(intervals, { from, to, thresholdPercent, language });
-    return sortByStart([...night.anomalies, ...found]);
+    const first = intervals.find((i) => i.startMs >= from.getTime() - 86_400_000 * 6);
+    const nightInPeriod = night.anomalies.filter(
+      (a) => a.start.getTime() < to.getTime() && a.end.getTime() > from.getTime(),
+    );
+    return {
+      anomalies: sortByStart([...nightInPeriod, ...found]),
+      ...historyState(from, to, first ? first.startMs + 7 * 86_400_000 : undefined, 7),
+    };
   }
 
   const spikes = detectProfileSpikes(days, {
@@ -106,12 +151,64 @@ export function detectAnomalies(
     zone,
     thresholdPercent,
     minExcessWatts,
-    minDurationMinutes: opts.minDurationMinutes ?? DEFAULT_MIN_DURATION_MINUTES,
+    minDurationMinutes:
+      opts.minDurationMinutes ?? opts.persistenceMinutes ?? DEFAULT_MIN_DURATION_MINUTES,
     baselineDays,
     language,
+    spreadFactor,
     raisedDays: night.raisedDays,
+    levelShifts: night.levelShifts,
+    ...(trace ? { trace } : {}),
   });
-  return sortByStart([...night.anomalies, ...spikes]);
+  const inPeriod = (a: Anomaly): boolean =>
+    a.start.getTime() < to.getTime() && a.end.getTime() > from.getTime();
+  const anomalies = mergeShiftStarts(night.anomalies, spikes.anomalies).filter(inPeriod);
+  return {
+    anomalies: sortByStart(anomalies),
+    ...historyState(from, to, spikes.firstJudgedMs, MIN_HISTORY_DAYS),
+  };
+}
+
+function historyState(
+  from: Date,
+  to: Date,
+  firstJudgedMs: number | undefined,
+  needed: number,
+): Omit<DetectionResult, 'anomalies'> {
+  if (firstJudgedMs === undefined || firstJudgedMs >= to.getTime()) {
+    return { history: 'none', historyDaysNeeded: needed };
+  }
+  if (firstJudgedMs > from.getTime()) {
+    return { history: 'partial', judgedFrom: new Date(firstJudgedMs), historyDaysNeeded: needed };
+  }
+  return { history: 'enough', historyDaysNeeded: needed };
+}
+
+/**
+ * A level shift is found from its nights, but the load rose at some hour of the day
+ * before: the spike that hour fired is the shift's own start, not a second problem. It is
+ * folded into the shift, whose start moves back to it.
+ */
+function mergeShiftStarts(nightEvents: Anomaly[], spikes: Anomaly[]): Anomaly[] {
+  const shifts = nightEvents.filter((a) => a.kind === 'level_shift');
+  const kept: Anomaly[] = [];
+  for (const s of spikes) {
+    const shift = shifts.find(
+      (l) =>
+        s.start.getTime() >= l.start.getTime() - 86_400_000 &&
+        s.start.getTime() < l.start.getTime() + 2 * 86_400_000,
+    );
+    if (!shift) {
+      kept.push(s);
+      continue;
+    }
+    if (s.start.getTime() < shift.start.getTime()) {
+      shift.start = s.start;
+      shift.timestamp = s.start;
+      shift.key = anomalyKey('level_shift', s.start);
+    }
+  }
+  return [...nightEvents, ...kept];
 }
 
 function sortByStart(list: Anomaly[]): Anomaly[] {
@@ -130,6 +227,11 @@ export interface AnomalyJson {
   variance_percent: number;
   severity: Anomaly['severity'];
   message: string;
+  /** Still lasting at the end of the data. */
+  ongoing?: boolean;
+  peak_watts?: number;
+  /** level_shift: the lasting rise, W. */
+  size_w?: number;
 }
 
 export interface AnomalyReport {
@@ -181,6 +283,9 @@ export function buildAnomalyReport(
       variance_percent: a.variancePercent,
       severity: a.severity,
       message: a.message,
+      ...(a.ongoing === undefined ? {} : { ongoing: a.ongoing }),
+      ...(a.peakWatts === undefined ? {} : { peak_watts: a.peakWatts }),
+      ...(a.sizeWatts === undefined ? {} : { size_w: a.sizeWatts }),
     })),
     total_anomalies: anomalies.length,
     analysis_period: { start: opts.from.toISOString(), end: opts.to.toISOString() },

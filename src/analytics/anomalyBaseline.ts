@@ -92,10 +92,12 @@ export function levelAt(
   x0: number,
   slope: number,
   minSamples: number,
+  quantile = 0.5,
 ): number | undefined {
   const own = kept.filter((s) => s.group === group);
   if (own.length < minSamples) return undefined;
-  const level = median(own.map((s) => s.y + slope * (x0 - s.x)));
+  const carried = own.map((s) => s.y + slope * (x0 - s.x));
+  const level = quantile === 0.5 ? median(carried) : quantileOf(carried, quantile);
   const recent = [...own].sort((a, b) => a.x - b.x).slice(own.length >> 1);
   let low = Infinity;
   let high = -Infinity;
@@ -115,8 +117,18 @@ export function robustTrend(
   x0: number,
   group: number,
   minSamples: number,
+  quantile = 0.5,
 ): number | undefined {
   const clean = cleanSamples(samples);
   const slope = medianLineSlope(clean.residuals, 2 * minSamples);
-  return levelAt(clean.kept, group, x0, slope, minSamples);
+  return levelAt(clean.kept, group, x0, slope, minSamples, quantile);
+}
+
+/** The q-quantile (0..1) of a non-empty list, interpolated between neighbours. */
+export function quantileOf(values: readonly number[], q: number): number {
+  const a = [...values].sort((x, y) => x - y);
+  const pos = q * (a.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(a.length - 1, lo + 1);
+  return (a[lo] as number) + ((a[hi] as number) - (a[lo] as number)) * (pos - lo);
 }

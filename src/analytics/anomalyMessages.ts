@@ -59,3 +59,16 @@ export function nightBaseloadMessage(
     ? `Night baseload ${pct}% above previous weeks (${window}, ${nights} consecutive nights from ${day}): ${w} W instead of ${b} W`
     : `Talon de consommation nocturne ${pct}% supérieur aux semaines précédentes (${window}, ${nights} nuits consécutives depuis le ${day}) : ${w} W au lieu de ${b} W`;
 }
+
+export function levelShiftMessage(
+  sizeWatts: number,
+  start: Date,
+  zone: string,
+  lang: Language,
+): string {
+  const w = Math.round(sizeWatts);
+  const day = local(start, zone).toFormat('dd/MM/yyyy');
+  return lang === 'en'
+    ? `Lasting rise of the load by about ${w} W since ${day} (day and night): a device left on, or a new one`
+    : `Hausse durable de la consommation d'environ ${w} W depuis le ${day} (jour et nuit) : un appareil resté allumé, ou un nouvel équipement`;
+}

@@ -11,7 +11,7 @@ export interface IntervalValue {
   value: number;
 }
 
-export const ANOMALY_KINDS = ['spike', 'night_baseload'] as const;
+export const ANOMALY_KINDS = ['spike', 'night_baseload', 'level_shift'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 export const SEVERITIES = ['minor', 'major', 'critical'] as const;
@@ -39,6 +39,12 @@ export interface Anomaly {
   variancePercent: number;
   severity: Severity;
   message: string;
+  /** True when the problem still lasts at the end of the data: `end` will move on. */
+  ongoing?: boolean;
+  /** Highest average power of the event, W (a level shift: its level). */
+  peakWatts?: number;
+  /** level_shift: the lasting rise, W. */
+  sizeWatts?: number;
 }
 
 export interface AnomalyOptions {
@@ -60,6 +66,20 @@ export interface AnomalyOptions {
   baselineDays?: number;
   /** Also look for a raised night baseload. Default: true with the profile method. */
   nightBaseload?: boolean;
+  /**
+   * Config `anomalies.persistenceMinutes`: the same as minDurationMinutes (which wins when
+   * both are given).
+   */
+  persistenceMinutes?: number;
+  /**
+   * Weeks after which a level shift is the new normal: its event closes then. Default 3.
+   */
+  levelShiftAdoptWeeks?: number;
+  /**
+   * How unusual an interval must be for this meter: robust standard deviations of its own
+   * half-hour variability above the expected value. Default 3.5.
+   */
+  spreadFactor?: number;
 }
 
 export const DEFAULT_THRESHOLD_PERCENT = 120;
@@ -71,6 +91,18 @@ export const DEFAULT_MIN_EXCESS_WATTS = 100;
  */
 export const DEFAULT_MIN_DURATION_MINUTES = 90;
 export const DEFAULT_BASELINE_DAYS = 35;
+export const DEFAULT_LEVEL_SHIFT_ADOPT_WEEKS = 3;
+export const DEFAULT_SPREAD_FACTOR = 3.5;
+/** Usable days of history before a day is judged: fewer, and the result is "not enough history". */
+export const MIN_HISTORY_DAYS = 14;
+
+/** A lasting change of level, as the spike detector must know it. */
+export interface LevelShift {
+  /** First local day whose load is at the new level. */
+  day: string;
+  startMs: number;
+  sizeWatts: number;
+}
 
 /**
  * The seed's severities, from value / baseline × 100: Minor below 150 %, Major from 150
@@ -100,3 +132,15 @@ export function roundTo(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
+
+/**
+ * How the user's threshold and the statistical test combine, for `--help` and the docs:
+ * both must hold, so the threshold is a floor the user sets and the meter's own variability
+ * decides the rest.
+ */
+export const THRESHOLD_HELP =
+  'An interval counts as over when it is above threshold % of its baseline (the usual power ' +
+  'at that time of week; 120 by default, Minor up to 150 %, Major up to 200 %, Critical ' +
+  'above) AND unusual for this meter (more than 3.5 robust standard deviations of its own ' +
+  "half-hour variability above the day's level) AND at least minExcessWatts above the " +
+  'baseline; an alert needs persistenceMinutes of it.';

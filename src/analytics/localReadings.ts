@@ -24,6 +24,8 @@ export interface LocalInterval {
 export interface LocalDay {
   day: string;
   weekend: boolean;
+  /** Kind of day compared with its own kind: 0 Monday to Friday, 1 Saturday and Sunday. */
+  dayGroup: number;
   /** Share (0..1) of the local day's real length covered by readings. */
   coverage: number;
   intervals: LocalInterval[];
@@ -67,7 +69,9 @@ export function toLocalDays(readings: readonly IntervalValue[], zone: string): L
     }
     lastStart = startMs;
     if (!current || current.day !== day) {
-      current = { day, weekend: interval.weekend, coverage: 0, intervals: [] };
+      const dow = local.getUTCDay();
+      const dayGroup = dow === 6 || dow === 0 ? 1 : 0;
+      current = { day, weekend: interval.weekend, dayGroup, coverage: 0, intervals: [] };
       days.push(current);
     }
     current.intervals.push(interval);

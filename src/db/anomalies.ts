@@ -2,7 +2,8 @@
  * Stored anomalies. A detected anomaly is identified by its series, kind, method and start
  * (the table's unique key), so running detection again over the same data stores nothing
  * twice: storeAnomalies returns only the rows it really inserted, which is what decides
- * whether an alert goes out.
+ * whether an alert goes out. An event seen again after it grew (a later end, a higher peak,
+ * no longer ongoing) updates its stored row in place, without a new alert.
  */
 import { NotFoundError, UsageError } from '../domain/errors.js';
 import type { Queryable } from './types.js';
@@ -24,6 +25,12 @@ export interface NewAnomaly {
   variancePercent: number;
   severity: AnomalySeverity;
   message: string;
+  /** Highest average power of the event, W. */
+  peakWatts?: number;
+  /** level_shift: the lasting rise, W. */
+  sizeWatts?: number;
+  /** Still lasting at the end of the data it was found in. */
+  ongoing?: boolean;
 }
 
 export interface StoredAnomaly extends NewAnomaly {
@@ -50,10 +57,14 @@ interface AnomalyRow {
   detected_at: Date | string;
   acknowledged_at: Date | string | null;
   acknowledged_by: string | null;
+  peak_watts: number | null;
+  size_w: number | null;
+  ongoing: boolean;
 }
 
 const COLUMNS = `id, building_id, device_ref, metric_type, kind, method, start_at, end_at, value,
-  baseline, variance_percent, severity, message, detected_at, acknowledged_at, acknowledged_by`;
+  baseline, variance_percent, severity, message, detected_at, acknowledged_at, acknowledged_by,
+  peak_watts, size_w, ongoing`;
 
 function fromRow(r: AnomalyRow): StoredAnomaly {
   return {
@@ -73,6 +84,9 @@ function fromRow(r: AnomalyRow): StoredAnomaly {
     detectedAt: new Date(r.detected_at),
     acknowledgedAt: r.acknowledged_at === null ? null : new Date(r.acknowledged_at),
     acknowledgedBy: r.acknowledged_by,
+    ...(r.peak_watts === null ? {} : { peakWatts: Number(r.peak_watts) }),
+    ...(r.size_w === null ? {} : { sizeWatts: Number(r.size_w) }),
+    ongoing: r.ongoing === true,
   };
 }
 
@@ -83,29 +97,45 @@ function identity(a: NewAnomaly): string {
 }
 
 /**
- * Inserts anomalies, skipping those already stored. Returns the newly stored ones only,
- * oldest first. Run it in the transaction that also queues their notifications.
+ * Stores anomalies: new ones are inserted, those already stored take the new end, peak,
+ * value, severity and message when the event grew (or its `ongoing` changed). Returns the
+ * newly inserted ones only, oldest first: an alert goes out once per event. Run it in the
+ * transaction that also queues their notifications.
  */
 export async function storeAnomalies(
   tx: Queryable,
   rows: readonly NewAnomaly[],
 ): Promise<StoredAnomaly[]> {
   const unique = new Map<string, NewAnomaly>();
-  for (const a of rows) if (!unique.has(identity(a))) unique.set(identity(a), a);
+  // The same event twice in one batch: the one reaching furthest wins.
+  for (const a of rows) {
+    const seen = unique.get(identity(a));
+    if (!seen || a.end > seen.end) unique.set(identity(a), a);
+  }
   const list = [...unique.values()];
   if (list.length === 0) return [];
-  const r = await tx.query<AnomalyRow>(
+  const r = await tx.query<AnomalyRow & { inserted: boolean }>(
     `INSERT INTO anomalies (building_id, device_ref, metric_type, kind, method, start_at, end_at,
-                            value, baseline, variance_percent, severity, message)
+                            value, baseline, variance_percent, severity, message,
+                            peak_watts, size_w, ongoing)
      SELECT u.building_id, u.device_ref, u.metric_type, u.kind, u.method, u.start_at, u.end_at,
-            u.value, u.baseline, u.variance_percent, u.severity, u.message
+            u.value, u.baseline, u.variance_percent, u.severity, u.message,
+            u.peak_watts, u.size_w, u.ongoing
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                    $6::timestamptz[], $7::timestamptz[], $8::float8[], $9::float8[],
-                   $10::float8[], $11::text[], $12::text[])
+                   $10::float8[], $11::text[], $12::text[], $13::float8[], $14::float8[],
+                   $15::boolean[])
          AS u(building_id, device_ref, metric_type, kind, method, start_at, end_at,
-              value, baseline, variance_percent, severity, message)
-     ON CONFLICT (building_id, device_ref, metric_type, kind, method, start_at) DO NOTHING
-     RETURNING ${COLUMNS}`,
+              value, baseline, variance_percent, severity, message, peak_watts, size_w, ongoing)
+     ON CONFLICT (building_id, device_ref, metric_type, kind, method, start_at) DO UPDATE
+        SET end_at = EXCLUDED.end_at, value = EXCLUDED.value, baseline = EXCLUDED.baseline,
+            variance_percent = EXCLUDED.variance_percent, severity = EXCLUDED.severity,
+            message = EXCLUDED.message, peak_watts = EXCLUDED.peak_watts,
+            size_w = EXCLUDED.size_w, ongoing = EXCLUDED.ongoing, updated_at = now()
+      WHERE EXCLUDED.end_at >= anomalies.end_at
+        AND (EXCLUDED.end_at > anomalies.end_at OR EXCLUDED.ongoing <> anomalies.ongoing
+             OR EXCLUDED.peak_watts IS DISTINCT FROM anomalies.peak_watts)
+     RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
     [
       list.map((a) => a.buildingId),
       list.map((a) => a.deviceRef),
@@ -119,9 +149,15 @@ export async function storeAnomalies(
       list.map((a) => a.variancePercent),
       list.map((a) => a.severity),
       list.map((a) => a.message),
+      list.map((a) => a.peakWatts ?? null),
+      list.map((a) => a.sizeWatts ?? null),
+      list.map((a) => a.ongoing ?? false),
     ],
   );
-  return r.rows.map(fromRow).sort((a, b) => a.start.getTime() - b.start.getTime());
+  return r.rows
+    .filter((row) => row.inserted)
+    .map(fromRow)
+    .sort((a, b) => a.start.getTime() - b.start.getTime());
 }
 
 export interface AnomalyQuery {
@@ -192,9 +228,14 @@ export interface AcknowledgeResult {
   anomaly: StoredAnomaly;
   /** True when it had been acknowledged before: its first acknowledgement is kept. */
   alreadyAcknowledged: boolean;
+  /** Alerts of this anomaly still waiting in the outbox, now cancelled (never sent). */
+  cancelledAlerts: number;
 }
 
-/** Marks an anomaly as seen, so it leaves the open list. Repeating it changes nothing. */
+/**
+ * Marks an anomaly as seen, so it leaves the open list, and cancels its alerts not sent
+ * yet: the manager already knows. Repeating it changes nothing.
+ */
 export async function acknowledgeAnomaly(
   q: Queryable,
   ref: string,
@@ -207,9 +248,17 @@ export async function acknowledgeAnomaly(
       RETURNING ${COLUMNS}`,
     [found.id, by ?? null],
   );
-  if (r.rows[0]) return { anomaly: fromRow(r.rows[0]), alreadyAcknowledged: false };
+  const cancelled = await q.query(
+    `UPDATE notifications SET status = 'cancelled'
+      WHERE anomaly_id = $1 AND status = 'pending'`,
+    [found.id],
+  );
+  const cancelledAlerts = cancelled.rowCount ?? 0;
+  if (r.rows[0]) {
+    return { anomaly: fromRow(r.rows[0]), alreadyAcknowledged: false, cancelledAlerts };
+  }
   // Acknowledged meanwhile (or before): report the stored state.
-  return { anomaly: await findAnomaly(q, found.id), alreadyAcknowledged: true };
+  return { anomaly: await findAnomaly(q, found.id), alreadyAcknowledged: true, cancelledAlerts };
 }
 
 /** An anomaly as the JSON outputs show it (the seed's field names). */
@@ -226,5 +275,8 @@ export function anomalyJson(a: StoredAnomaly) {
     variance_percent: a.variancePercent,
     severity: a.severity,
     message: a.message,
+    ongoing: a.ongoing ?? false,
+    ...(a.peakWatts === undefined ? {} : { peak_watts: a.peakWatts }),
+    ...(a.sizeWatts === undefined ? {} : { size_w: a.sizeWatts }),
   };
 }

@@ -13,6 +13,7 @@
 import type { ProviderName } from './providerNames.js';
 import { localParts } from './euTime.js';
 import { unitHash } from './prng.js';
+import { type RealisticMeter, realisticPowerW } from './realisticLoad.js';
 
 export type AnomalyKind = 'evening_spike' | 'night_baseload' | 'stuck_heater';
 
@@ -44,6 +45,11 @@ export interface SimMeter {
   anomalies: GroundTruthAnomaly[];
   /** Peak of a rooftop PV installation, W; 0 for meters without production. */
   solarPeakW: number;
+  /**
+   * When set, the consumption follows this realistic model (its own noise, holidays and
+   * faults) instead of the default shape; `anomalies` is then not used.
+   */
+  realistic?: RealisticMeter;
 }
 
 export interface Interval {
@@ -143,6 +149,10 @@ export function meterPowerW(
   stepMinutes: number,
 ): number {
   const startMs = toMs(intervalStartUtc);
+  if (meter.realistic) {
+    const g = wattGranularity(meter.provider, stepMinutes);
+    return Math.max(g, roundTo(realisticPowerW(meter.realistic, startMs, stepMinutes), g));
+  }
   const mid = startMs + (stepMinutes * MINUTE) / 2;
   const lp = localParts(mid);
   const p = profileOf(meter.seed);

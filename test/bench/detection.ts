@@ -32,6 +32,7 @@ import {
   type SimMeter,
 } from '../../src/simulator/loadModel.js';
 import { createSimMeter } from '../../src/simulator/meters.js';
+import { run as runRealistic } from './detectionRealistic.js';
 
 export const ZONE = 'Europe/Brussels';
 const DAY_MS = 86_400_000;
@@ -284,6 +285,8 @@ const pad = (s: string | number, n: number): string => String(s).padStart(n);
 export const BENCH_NOW_MS = Date.UTC(2026, 11, 1, 12);
 
 export async function run(print: (line: string) => void): Promise<void> {
+  await runRealistic(print);
+  print('');
   const today = localDay(BENCH_NOW_MS);
   const fromMs = localDayStartUtc(addDays(today, -365));
   const toMs = localDayStartUtc(today);
@@ -310,12 +313,9 @@ export async function run(print: (line: string) => void): Promise<void> {
   print('  the night. Events are counted as reported (the moving average reports each interval).');
   print('');
 
-  // The profile method once more with a one-hour persistence, to show what the default
-  // of 90 minutes buys.
   const variants: { title: string; method: AnomalyMethod; minDurationMinutes?: number }[] = [
     { title: 'profile', method: 'profile' },
     { title: 'moving-average', method: 'moving-average' },
-    { title: 'profile, 60-minute persistence', method: 'profile', minDurationMinutes: 60 },
   ];
   const scores: MethodScore[] = [];
   for (const v of variants) {
