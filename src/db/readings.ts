@@ -252,7 +252,8 @@ export async function inferStagedIntervals(
               FROM (SELECT DISTINCT metric, ts FROM import_staging) d
             WINDOW w AS (PARTITION BY metric ORDER BY ts)) n
      WHERE s.secs IS NULL AND s.metric = n.metric AND s.ts = n.ts`);
-  const bad = `secs IS NULL OR secs <= 0 OR secs > 86400`;
+  // Up to a day of 25 hours (the local day the clocks go back).
+  const bad = `secs IS NULL OR secs <= 0 OR secs > 90000`;
   const first = await tx.query<{ line: number; ts: number }>(
     `SELECT line, ts FROM import_staging WHERE ${bad} ORDER BY line LIMIT ${Number(limit)}`,
   );
