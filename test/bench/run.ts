@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { fixed, type Print } from './common.js';
+import { run as runImport } from './importBench.js';
 import { run as runIngest } from './ingest.js';
 import { run as runStats } from './stats.js';
 import { run as runSync } from './sync.js';
@@ -50,6 +51,11 @@ const BENCHES: Bench[] = [
     name: 'stats',
     title: 'Stats: `stats --period month` over 24 months, 100 buildings loaded (issue 5 (2))',
     run: runStats,
+  },
+  {
+    name: 'import',
+    title: 'Import: a streamed CSV import of growing size, one transaction (issue 9 (10))',
+    run: runImport,
   },
   {
     name: 'detection',
