@@ -44,41 +44,145 @@ function kindOf(type: string): Kind | null {
   return null;
 }
 
-export function enedisAccountParser(t: ParseTarget, sink: RowSink): RecordParser {
-  let state: 'start' | 'meta' | 'rows-header' | 'rows' | 'skip' = 'start';
-  let metaKeys: string[] = [];
-  let block: Block | null = null;
-  let prm: string | undefined;
-  let daily = false;
-  const clock = new LocalClock(zoneOf(ZONE));
+class EnedisAccountParser implements RecordParser {
+  private state: 'start' | 'meta' | 'rows-header' | 'rows' | 'skip' = 'start';
+  private metaKeys: string[] = [];
+  private block: Block | null = null;
+  private prm: string | undefined;
+  private daily = false;
+  private readonly clock = new LocalClock(zoneOf(ZONE));
   // Load-curve points wait for their successor: a point's length is the smaller distance
   // to its neighbours, so a missing stretch stays a gap instead of stretching a reading.
-  let held: Point | null = null;
-  let heldGap: number | null = null;
+  private held: Point | null = null;
+  private heldGap: number | null = null;
 
-  function emitCurve(p: Point, seconds: number | null): void {
-    if (p.value === null || !block) return;
+  constructor(
+    private readonly t: ParseTarget,
+    private readonly sink: RowSink,
+  ) {}
+
+  record(fields: string[], line: number): void {
+    const first = headerKey(fields[0] ?? '');
+    if (first === 'identifiantprm') {
+      this.end();
+      this.metaKeys = fields.map(headerKey);
+      this.state = 'meta';
+      return;
+    }
+    if (this.state === 'start') {
+      this.sink.error({
+        line,
+        error: 'not an Enedis account export: the first line must name "Identifiant PRM"',
+      });
+      this.state = 'skip';
+    } else if (this.state === 'meta') this.meta(fields, line);
+    else if (this.state === 'rows-header') {
+      if (first === 'horodate' || first === 'date') this.state = 'rows';
+      else {
+        this.sink.error({
+          line,
+          error: `expected the "Horodate;Valeur" header, got '${quoteCell(fields.join(';'))}'`,
+        });
+        this.state = 'skip';
+      }
+    } else if (this.state === 'rows') this.row(fields, line);
+  }
+
+  end(): void {
+    this.flushHeld(null);
+    this.held = null;
+  }
+
+  meter(): string | undefined {
+    return this.prm && this.daily ? `${this.prm}-daily` : this.prm;
+  }
+
+  notes(): string[] {
+    return this.daily
+      ? ['daily totals are stored as their own series (<PRM>-daily), apart from the load curve']
+      : [];
+  }
+
+  private meta(fields: string[], line: number): void {
+    const get = (name: string) => (fields[this.metaKeys.indexOf(name)] ?? '').trim();
+    this.prm ??= get('identifiantprm') || undefined;
+    const type = get('typededonnees');
+    const kind = kindOf(type);
+    if (!kind) {
+      this.sink.error({
+        line,
+        error: `Enedis export of type '${quoteCell(type)}' is not imported (load curves and daily energy are)`,
+      });
+      this.state = 'skip';
+      return;
+    }
+    const metier = headerKey(get('grandeurmetier'));
+    const step = Number(get('pasenminutes'));
+    this.block = {
+      kind,
+      metric: metier.startsWith('prod') ? 'electricity_production' : 'electricity_consumption',
+      unit: get('unite').toLowerCase() || (kind === 'curve' ? 'w' : 'wh'),
+      step: Number.isFinite(step) && step > 0 ? step * 60 : null,
+    };
+    this.daily ||= kind === 'daily';
+    this.state = 'rows-header';
+  }
+
+  private row(fields: string[], line: number): void {
+    const block = this.block;
+    if (!block) return;
+    const timeText = (fields[0] ?? '').trim();
+    const ms = this.readTime(timeText);
+    if (ms === null)
+      return this.sink.error({ line, error: `invalid time '${quoteCell(timeText)}'` });
+    const valueText = (fields[1] ?? '').trim();
+    const value = valueText === '' ? null : parseNumber(valueText, true);
+    if (valueText !== '' && value === null)
+      return this.sink.error({ line, error: `value '${quoteCell(valueText)}' is not a number` });
+    if (block.kind === 'daily') {
+      if (value === null) return;
+      const day = new Date(ms).toLocaleDateString('sv-SE', { timeZone: ZONE });
+      const kwh = block.unit === 'kwh' ? value : value / 1000;
+      this.push(line, localDayStart(day, ZONE).getTime(), localDaySeconds(day, ZONE), kwh);
+      return;
+    }
+    this.flushHeld(ms);
+    this.heldGap = this.held ? (ms - this.held.endMs) / 1000 : null;
+    this.held = { line, endMs: ms, value };
+  }
+
+  private flushHeld(nextEndMs: number | null): void {
+    const held = this.held;
+    if (!held || !this.block) return;
+    const after = nextEndMs === null ? null : (nextEndMs - held.endMs) / 1000;
+    const fixed = this.block.step ?? this.t.intervalSeconds ?? null;
+    const dists = [this.heldGap, after].filter((d): d is number => d !== null && d > 0);
+    this.emitCurve(held, fixed ?? (dists.length ? Math.min(...dists) : null));
+  }
+
+  private emitCurve(p: Point, seconds: number | null): void {
+    if (p.value === null || !this.block) return;
     if (!seconds || seconds <= 0 || seconds > 86_400) {
-      sink.error({
+      this.sink.error({
         line: p.line,
         error: 'cannot tell the interval length of a lone point: pass --interval SECONDS',
       });
       return;
     }
-    const startMs = p.endMs - seconds * 1000;
-    const kwh =
-      block.unit === 'kw' ? (p.value * seconds) / 3600 : (p.value * seconds) / 3600 / 1000;
-    push(p.line, startMs, seconds, kwh);
+    // Average power over the interval: W (or kW) × hours.
+    const kwh = ((this.block.unit === 'kw' ? 1000 : 1) * p.value * seconds) / 3600 / 1000;
+    this.push(p.line, p.endMs - seconds * 1000, seconds, kwh);
   }
 
-  function push(line: number, startMs: number, seconds: number, kwh: number): void {
-    if (!block) return;
-    if (kwh < 0) return sink.error({ line, error: `Consumption value cannot be negative: ${kwh}` });
-    const fut = checkNotFuture(new Date(startMs), t.now);
-    if (fut) return sink.error({ line, error: fut });
-    sink.row({
+  private push(line: number, startMs: number, seconds: number, kwh: number): void {
+    if (!this.block) return;
+    if (kwh < 0)
+      return this.sink.error({ line, error: `Consumption value cannot be negative: ${kwh}` });
+    const fut = checkNotFuture(new Date(startMs), this.t.now);
+    if (fut) return this.sink.error({ line, error: fut });
+    this.sink.row({
       line,
-      metric: t.metric ?? block.metric,
+      metric: this.t.metric ?? this.block.metric,
       startMs,
       seconds,
       value: kwh,
@@ -87,102 +191,13 @@ export function enedisAccountParser(t: ParseTarget, sink: RowSink): RecordParser
     });
   }
 
-  function flushHeld(nextEndMs: number | null): void {
-    if (!held || !block) return;
-    const after = nextEndMs === null ? null : (nextEndMs - held.endMs) / 1000;
-    const fixed = block.step ?? t.intervalSeconds ?? null;
-    const dists = [heldGap, after].filter((d): d is number => d !== null && d > 0);
-    emitCurve(held, fixed ?? (dists.length ? Math.min(...dists) : null));
-  }
-
-  function readTime(text: string): number | null {
+  private readTime(text: string): number | null {
     if (hasOffset(text)) return parseOffsetTime(text);
     const wall = parseWallClock(text);
-    return wall === null ? null : clock.resolve('', wall);
+    return wall === null ? null : this.clock.resolve('', wall);
   }
+}
 
-  function meta(fields: string[], line: number): void {
-    const get = (name: string) => (fields[metaKeys.indexOf(name)] ?? '').trim();
-    prm = prm ?? (get('identifiantprm') || undefined);
-    const type = get('typededonnees');
-    const kind = kindOf(type);
-    if (!kind) {
-      sink.error({
-        line,
-        error: `Enedis export of type '${quoteCell(type)}' is not imported (load curves and daily energy are)`,
-      });
-      state = 'skip';
-      return;
-    }
-    const metier = headerKey(get('grandeurmetier'));
-    const step = Number(get('pasenminutes'));
-    block = {
-      kind,
-      metric: metier.startsWith('prod') ? 'electricity_production' : 'electricity_consumption',
-      unit: get('unite').toLowerCase() || (kind === 'curve' ? 'w' : 'wh'),
-      step: Number.isFinite(step) && step > 0 ? step * 60 : null,
-    };
-    daily ||= kind === 'daily';
-    state = 'rows-header';
-  }
-
-  function row(fields: string[], line: number): void {
-    if (!block) return;
-    const timeText = (fields[0] ?? '').trim();
-    const ms = readTime(timeText);
-    if (ms === null) return sink.error({ line, error: `invalid time '${quoteCell(timeText)}'` });
-    const valueText = (fields[1] ?? '').trim();
-    const value = valueText === '' ? null : parseNumber(valueText, true);
-    if (valueText !== '' && value === null)
-      return sink.error({ line, error: `value '${quoteCell(valueText)}' is not a number` });
-    if (block.kind === 'daily') {
-      if (value === null) return;
-      const day = new Date(ms).toLocaleDateString('sv-SE', { timeZone: ZONE });
-      const kwh = block.unit === 'kwh' ? value : value / 1000;
-      push(line, localDayStart(day, ZONE).getTime(), localDaySeconds(day, ZONE), kwh);
-      return;
-    }
-    flushHeld(ms);
-    heldGap = held ? (ms - held.endMs) / 1000 : null;
-    held = { line, endMs: ms, value };
-  }
-
-  return {
-    record(fields, line) {
-      const first = headerKey(fields[0] ?? '');
-      if (first === 'identifiantprm') {
-        flushHeld(null);
-        held = null;
-        metaKeys = fields.map(headerKey);
-        state = 'meta';
-        return;
-      }
-      if (state === 'start') {
-        sink.error({
-          line,
-          error: 'not an Enedis account export: the first line must name "Identifiant PRM"',
-        });
-        state = 'skip';
-      } else if (state === 'meta') meta(fields, line);
-      else if (state === 'rows-header') {
-        if (first === 'horodate' || first === 'date') state = 'rows';
-        else {
-          sink.error({
-            line,
-            error: `expected the "Horodate;Valeur" header, got '${quoteCell(fields.join(';'))}'`,
-          });
-          state = 'skip';
-        }
-      } else if (state === 'rows') row(fields, line);
-    },
-    end() {
-      flushHeld(null);
-      held = null;
-    },
-    meter: () => (prm && daily ? `${prm}-daily` : prm),
-    notes: () =>
-      daily
-        ? ['daily totals are stored as their own series (<PRM>-daily), apart from the load curve']
-        : [],
-  };
+export function enedisAccountParser(t: ParseTarget, sink: RowSink): RecordParser {
+  return new EnedisAccountParser(t, sink);
 }

@@ -90,104 +90,95 @@ export function headerColumns(fields: string[]): Columns | 'unrecognised' | null
   return found as Columns;
 }
 
+class GenericCsvParser implements RecordParser {
+  private columns: Columns | null = null;
+  private localTimes = false;
+  private readonly clock;
+
+  constructor(
+    private readonly t: ParseTarget,
+    private readonly sink: RowSink,
+    private readonly decimalComma: boolean,
+  ) {
+    this.clock = new LocalClock(zoneOf(t.timeZone));
+  }
+
+  record(fields: string[], line: number): void {
+    if (!this.columns) {
+      const h = headerColumns(fields);
+      this.columns = h === null || h === 'unrecognised' ? POSITIONAL : h;
+      if (h === 'unrecognised')
+        return this.sink.error({
+          line,
+          error:
+            `header not recognised (${fields.map(quoteCell).join(', ')}): name a time column ` +
+            '(timestamp, date, horodate, début…) and a value column (value, valeur, kWh…)',
+        });
+      if (h) return;
+    }
+    const error = this.row(fields, line, this.columns);
+    if (error) this.sink.error({ line, error });
+  }
+
+  end(): void {}
+
+  meter(): string | undefined {
+    return undefined;
+  }
+
+  notes(): string[] {
+    return this.localTimes
+      ? [`times without an offset were read as local times in ${this.t.timeZone}`]
+      : [];
+  }
+
+  /** Stages one data row; returns what is wrong with it instead when something is. */
+  private row(fields: string[], line: number, c: Columns): string | null {
+    if (c === POSITIONAL && (fields.length < 2 || fields.length > 4))
+      return `expected timestamp,value[,unit,metric], got ${fields.length} fields`;
+    const cell = (i: number | undefined) => (i === undefined ? '' : (fields[i] ?? '').trim());
+    const metric = cell(c.metric) || this.t.metric || 'electricity_consumption';
+    if (!isMetricType(metric)) return `unknown metric '${quoteCell(metric)}'`;
+    const tsText = cell(c.timestamp);
+    const startMs = this.readTime(tsText, metric);
+    if (startMs === null)
+      return `invalid timestamp '${quoteCell(tsText)}' (e.g. 2025-01-15T08:00:00+01:00 or 15/01/2025 08:00)`;
+    const valueText = cell(c.value);
+    const value = parseNumber(valueText, this.decimalComma);
+    if (value === null) return `value '${quoteCell(valueText)}' is not a number`;
+    const unit = cell(c.unit) || c.headerUnit || storedUnit(metric);
+    const units = METRIC_UNITS[metric];
+    if (!units.includes(unit))
+      return `Invalid unit '${quoteCell(unit)}' for metric type '${metric}'. Valid units: ${units.join(', ')}`;
+    const nv = normaliseValue(metric, value, unit);
+    if (!nv.ok) return nv.error;
+    const fut = checkNotFuture(new Date(startMs), this.t.now);
+    if (fut) return fut;
+    this.sink.row({
+      line,
+      metric,
+      startMs,
+      seconds: this.t.intervalSeconds ?? null,
+      value: nv.value,
+      unit: storedUnit(metric),
+      part: '',
+    });
+    return null;
+  }
+
+  private readTime(text: string, metric: MetricType): number | null {
+    if (hasOffset(text)) return parseOffsetTime(text);
+    const wall = parseWallClock(text);
+    if (wall === null) return null;
+    this.localTimes = true;
+    return this.clock.resolve(metric, wall);
+  }
+}
+
 export function genericCsvParser(
   t: ParseTarget,
   sink: RowSink,
   opts: { decimalComma: boolean },
 ): RecordParser {
-  let columns: Columns | null = null;
-  let seenFirst = false;
-  let localTimes = false;
-  const clock = new LocalClock(zoneOf(t.timeZone));
-
-  function readTime(text: string, metric: MetricType): number | null {
-    if (hasOffset(text)) return parseOffsetTime(text);
-    const wall = parseWallClock(text);
-    if (wall === null) return null;
-    localTimes = true;
-    return clock.resolve(metric, wall);
-  }
-
-  return {
-    record(fields, line) {
-      if (!seenFirst) {
-        seenFirst = true;
-        const h = headerColumns(fields);
-        if (h === 'unrecognised') {
-          sink.error({
-            line,
-            error:
-              `header not recognised (${fields.map(quoteCell).join(', ')}): name a time column ` +
-              '(timestamp, date, horodate, début…) and a value column (value, valeur, kWh…)',
-          });
-          columns = POSITIONAL;
-          return;
-        }
-        columns = h ?? POSITIONAL;
-        if (h) return;
-      }
-      const c = columns ?? POSITIONAL;
-      if (c === POSITIONAL && (fields.length < 2 || fields.length > 4)) {
-        sink.error({
-          line,
-          error: `expected timestamp,value[,unit,metric], got ${fields.length} fields`,
-        });
-        return;
-      }
-      const cell = (i: number | undefined) => (i === undefined ? '' : (fields[i] ?? '').trim());
-      const metricText = cell(c.metric) || t.metric || 'electricity_consumption';
-      if (!isMetricType(metricText)) {
-        sink.error({ line, error: `unknown metric '${quoteCell(metricText)}'` });
-        return;
-      }
-      const metric = metricText;
-      const tsText = cell(c.timestamp);
-      const startMs = readTime(tsText, metric);
-      if (startMs === null) {
-        sink.error({
-          line,
-          error: `invalid timestamp '${quoteCell(tsText)}' (e.g. 2025-01-15T08:00:00+01:00 or 15/01/2025 08:00)`,
-        });
-        return;
-      }
-      const valueText = cell(c.value);
-      const value = parseNumber(valueText, opts.decimalComma);
-      if (value === null) {
-        sink.error({ line, error: `value '${quoteCell(valueText)}' is not a number` });
-        return;
-      }
-      const unit = cell(c.unit) || c.headerUnit || storedUnit(metric);
-      const units = METRIC_UNITS[metric];
-      if (!units.includes(unit)) {
-        sink.error({
-          line,
-          error: `Invalid unit '${quoteCell(unit)}' for metric type '${metric}'. Valid units: ${units.join(', ')}`,
-        });
-        return;
-      }
-      const nv = normaliseValue(metric, value, unit);
-      if (!nv.ok) {
-        sink.error({ line, error: nv.error });
-        return;
-      }
-      const fut = checkNotFuture(new Date(startMs), t.now);
-      if (fut) {
-        sink.error({ line, error: fut });
-        return;
-      }
-      sink.row({
-        line,
-        metric,
-        startMs,
-        seconds: t.intervalSeconds ?? null,
-        value: nv.value,
-        unit: storedUnit(metric),
-        part: '',
-      });
-    },
-    end() {},
-    meter: () => undefined,
-    notes: () =>
-      localTimes ? [`times without an offset were read as local times in ${t.timeZone}`] : [],
-  };
+  return new GenericCsvParser(t, sink, opts.decimalComma);
 }

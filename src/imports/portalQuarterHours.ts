@@ -80,25 +80,132 @@ function isoDate(text: string): string | null {
   return /^\d{4}-\d{2}-\d{2}$/.test(t) ? t : null;
 }
 
-export function portalParser(f: PortalFormat, t: ParseTarget, sink: RowSink): RecordParser {
-  let columns: Partial<Record<PortalRole, number>> | null = null;
-  let meter: string | undefined;
-  let gaps = 0;
-  let offsets = false;
-  const zone = zoneOf(t.timeZone);
-  const clock = new LocalClock(zone);
+type Cells = (role: PortalRole) => string;
+
+/** One portal export, read record by record (the first record is the header). */
+class PortalParser implements RecordParser {
+  private columns: Partial<Record<PortalRole, number>> | null = null;
+  private meterId: string | undefined;
+  private gaps = 0;
+  private offsets = false;
+  private readonly zone;
+  private readonly clock;
+
+  constructor(
+    private readonly f: PortalFormat,
+    private readonly t: ParseTarget,
+    private readonly sink: RowSink,
+  ) {
+    this.zone = zoneOf(t.timeZone);
+    this.clock = new LocalClock(this.zone);
+  }
+
+  record(fields: string[], line: number): void {
+    if (!this.columns) return this.header(fields, line);
+    const c = this.columns;
+    const cell: Cells = (r) => {
+      const i = c[r];
+      return i === undefined ? '' : unwrapExcelText(fields[i] ?? '');
+    };
+    const error = (e: string) => this.sink.error({ line, error: e });
+    if (!this.sameMeter(cell('ean'), error)) return;
+    const register = cell('register');
+    const unit = cell('unit') || 'kWh';
+    const metric = metricOfRegister(register, unit);
+    if (!metric)
+      return error(`unknown register '${quoteCell(register)}' (expected offtake or injection)`);
+    const startMs = this.instant(cell('fromDate'), cell('fromTime'), `${register}\u0000from`);
+    if (startMs === null)
+      return error(`invalid start '${quoteCell(`${cell('fromDate')} ${cell('fromTime')}`)}'`);
+    const volumeText = cell('volume');
+    if (volumeText === '') {
+      this.gaps++;
+      return;
+    }
+    const raw = parseNumber(volumeText, true);
+    const value = raw === null ? null : toKwh(raw, unit);
+    if (raw === null) return error(`volume '${quoteCell(volumeText)}' is not a number`);
+    if (value === null) return error(`unit '${quoteCell(unit)}' is not kWh, Wh or m³`);
+    if (value < 0) return error(`Consumption value cannot be negative: ${raw}`);
+    const fut = checkNotFuture(new Date(startMs), this.t.now);
+    if (fut) return error(fut);
+    this.sink.row({
+      line,
+      metric,
+      startMs,
+      seconds: this.rowSeconds(cell, startMs),
+      value,
+      unit: metric === 'gas_consumption' ? 'm3' : 'kWh',
+      part: headerKey(register),
+    });
+  }
+
+  end(): void {}
+
+  meter(): string | undefined {
+    return this.meterId;
+  }
+
+  notes(): string[] {
+    const n: string[] = [];
+    if (this.gaps > 0) n.push(`${this.gaps} row(s) without a volume kept as gaps (not zeros)`);
+    if (!this.offsets) n.push(`local times read in ${this.t.timeZone}`);
+    return n;
+  }
+
+  private header(fields: string[], line: number): void {
+    const columns = mapColumns(fields, this.f, this.t.columns);
+    this.columns = columns;
+    const missing = this.f.required.filter((r) => columns[r] === undefined);
+    if (missing.length > 0) {
+      this.sink.error({
+        line,
+        error:
+          `not a ${this.f.name} export: no column for ${missing.join(', ')} ` +
+          `(pass --column ${missing[0]}=NAME to name it)`,
+      });
+    }
+  }
+
+  /** One meter per file: a second EAN is a bad row. */
+  private sameMeter(ean: string, error: (e: string) => void): boolean {
+    if (!ean) return true;
+    if (this.meterId !== undefined && ean !== this.meterId) {
+      error(
+        `a second meter (EAN ${quoteCell(ean)}, the file began with ${this.meterId}): export one meter per file`,
+      );
+      return false;
+    }
+    this.meterId ??= ean;
+    return true;
+  }
 
   /** UTC ms of a date and a time cell in series `key`, or null. */
-  function instant(dateText: string, timeText: string, key: string): number | null {
+  private instant(dateText: string, timeText: string, key: string): number | null {
     const day = isoDate(dateText);
     if (!day) return null;
     const time = timeText.trim();
     if (hasOffset(time)) {
-      offsets = true;
+      this.offsets = true;
       return parseOffsetTime(`${day}T${time}`);
     }
     const wall = parseWallClock(`${day} ${time}`);
-    return wall === null ? null : clock.resolve(key, wall);
+    return wall === null ? null : this.clock.resolve(key, wall);
+  }
+
+  /** The row's length from its end cells, else --interval, else inferred later (null). */
+  private rowSeconds(cell: Cells, startMs: number): number | null {
+    if (this.columns?.toTime !== undefined) {
+      const s = this.intervalSeconds(
+        cell('fromDate'),
+        cell('fromTime'),
+        cell('toDate') || cell('fromDate'),
+        cell('toTime'),
+        startMs,
+      );
+      if (s !== null && s > 0 && s <= 86_400) return s;
+    }
+    return this.t.intervalSeconds ?? null;
   }
 
   /**
@@ -107,7 +214,7 @@ export function portalParser(f: PortalFormat, t: ParseTarget, sink: RowSink): Re
    * quarter-hour away, not 75 minutes); longer intervals end at the first instant after the
    * start that the end label can mean.
    */
-  function intervalSeconds(
+  private intervalSeconds(
     fd: string,
     ft: string,
     td: string,
@@ -115,7 +222,7 @@ export function portalParser(f: PortalFormat, t: ParseTarget, sink: RowSink): Re
     startMs: number,
   ): number | null {
     if (hasOffset(tt)) {
-      const end = instant(td, tt, '');
+      const end = this.instant(td, tt, '');
       return end === null ? null : (end - startMs) / 1000;
     }
     const [a, b] = [isoDate(fd), isoDate(td)];
@@ -124,110 +231,11 @@ export function portalParser(f: PortalFormat, t: ParseTarget, sink: RowSink): Re
     if (!from || !to) return null;
     const wall = (to - from) / 1000;
     if (wall <= 3600) return wall;
-    const end = localCandidates(to, zone).find((x) => x > startMs);
+    const end = localCandidates(to, this.zone).find((x) => x > startMs);
     return end === undefined ? null : (end - startMs) / 1000;
   }
+}
 
-  function header(fields: string[], line: number): void {
-    columns = mapColumns(fields, f, t.columns);
-    const missing = f.required.filter((r) => columns?.[r] === undefined);
-    if (missing.length > 0) {
-      sink.error({
-        line,
-        error:
-          `not a ${f.name} export: no column for ${missing.join(', ')} ` +
-          `(pass --column ${missing[0]}=NAME to name it)`,
-      });
-    }
-  }
-
-  return {
-    record(fields, line) {
-      if (!columns) return header(fields, line);
-      const c = columns;
-      const cell = (r: PortalRole) => {
-        const i = c[r];
-        return i === undefined ? '' : unwrapExcelText(fields[i] ?? '');
-      };
-      const ean = cell('ean');
-      if (ean) {
-        if (meter !== undefined && ean !== meter) {
-          sink.error({
-            line,
-            error: `a second meter (EAN ${quoteCell(ean)}, the file began with ${meter}): export one meter per file`,
-          });
-          return;
-        }
-        meter ??= ean;
-      }
-      const register = cell('register');
-      const unit = cell('unit') || 'kWh';
-      const metric = metricOfRegister(register, unit);
-      if (!metric) {
-        sink.error({
-          line,
-          error: `unknown register '${quoteCell(register)}' (expected offtake or injection)`,
-        });
-        return;
-      }
-      const startMs = instant(cell('fromDate'), cell('fromTime'), `${register}\u0000from`);
-      if (startMs === null) {
-        sink.error({
-          line,
-          error: `invalid start '${quoteCell(`${cell('fromDate')} ${cell('fromTime')}`)}'`,
-        });
-        return;
-      }
-      const volumeText = cell('volume');
-      if (volumeText === '') {
-        gaps++;
-        return;
-      }
-      const raw = parseNumber(volumeText, true);
-      const value = raw === null ? null : toKwh(raw, unit);
-      if (raw === null || value === null || value < 0) {
-        sink.error({
-          line,
-          error:
-            raw === null
-              ? `volume '${quoteCell(volumeText)}' is not a number`
-              : value === null
-                ? `unit '${quoteCell(unit)}' is not kWh, Wh or m³`
-                : `Consumption value cannot be negative: ${raw}`,
-        });
-        return;
-      }
-      let seconds: number | null = null;
-      if (c.toTime !== undefined) {
-        const s = intervalSeconds(
-          cell('fromDate'),
-          cell('fromTime'),
-          cell('toDate') || cell('fromDate'),
-          cell('toTime'),
-          startMs,
-        );
-        if (s !== null && s > 0 && s <= 86_400) seconds = s;
-      }
-      seconds ??= t.intervalSeconds ?? null;
-      const fut = checkNotFuture(new Date(startMs), t.now);
-      if (fut) return sink.error({ line, error: fut });
-      sink.row({
-        line,
-        metric,
-        startMs,
-        seconds,
-        value,
-        unit: metric === 'gas_consumption' ? 'm3' : 'kWh',
-        part: headerKey(register),
-      });
-    },
-    end() {},
-    meter: () => meter,
-    notes() {
-      const n: string[] = [];
-      if (gaps > 0) n.push(`${gaps} row(s) without a volume kept as gaps (not zeros)`);
-      if (!offsets) n.push(`local times read in ${t.timeZone}`);
-      return n;
-    },
-  };
+export function portalParser(f: PortalFormat, t: ParseTarget, sink: RowSink): RecordParser {
+  return new PortalParser(f, t, sink);
 }
