@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { building, fixture, runImportOf, series, tempFile } from './helpers.js';
+import { building, fixture, runImportOf, series, tempFile, removeTempFiles } from './helpers.js';
 
 const iso = (d: Date) => new Date(d).toISOString();
 
@@ -19,7 +19,10 @@ describe.each(ENGINES)('CSV import (%s)', (engine) => {
   beforeAll(async () => {
     t = await openTestDatabase(engine);
   }, 60_000);
-  afterAll(() => t.close());
+  afterAll(async () => {
+    removeTempFiles();
+    await t.close();
+  });
 
   it('an Excel export as written in France and Belgium: BOM, semicolons, decimal commas, a header, local times', async () => {
     const b = await building(t.db, 'Excel');

@@ -47,9 +47,17 @@ export async function series(
   );
 }
 
+const dirs: string[] = [];
+
+/** A file in a fresh temporary directory; removeTempFiles() removes them all. */
 export function tempFile(name: string, text: string | Buffer): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-import-'));
+  dirs.push(dir);
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
   return p;
+}
+
+export function removeTempFiles(): void {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }

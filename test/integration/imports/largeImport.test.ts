@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countReadings } from '../../../src/db/readings.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { building, runImportOf, tempFile } from './helpers.js';
+import { building, runImportOf, tempFile, removeTempFiles } from './helpers.js';
 
 const ROWS = 300_000;
 const START = Date.UTC(2016, 0, 1);
@@ -35,7 +35,10 @@ describe('a large import (embedded)', () => {
   beforeAll(async () => {
     t = await openTestDatabase('embedded');
   }, 60_000);
-  afterAll(() => t.close());
+  afterAll(async () => {
+    removeTempFiles();
+    await t.close();
+  });
 
   it(`imports ${ROWS.toLocaleString('en-US')} rows completely, and one bad row among them writes nothing`, async () => {
     const b = await building(t.db, 'Large');

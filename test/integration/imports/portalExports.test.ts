@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { building, fixture, runImportOf, series } from './helpers.js';
+import { building, fixture, removeTempFiles, runImportOf, series, tempFile } from './helpers.js';
 
 const iso = (d: Date) => new Date(d).toISOString();
 
@@ -9,7 +9,10 @@ describe.each(ENGINES)('portal exports (%s)', (engine) => {
   beforeAll(async () => {
     t = await openTestDatabase(engine);
   }, 60_000);
-  afterAll(() => t.close());
+  afterAll(async () => {
+    removeTempFiles();
+    await t.close();
+  });
 
   it('Fluvius quarter-hours of the October DST day: the repeated hour twice, offtake and injection apart, a gap kept', async () => {
     const b = await building(t.db, 'Fluvius Gent');
@@ -81,7 +84,6 @@ describe.each(ENGINES)('portal exports (%s)', (engine) => {
       '2025-10-26T01:00:00.000Z',
       '2025-10-26T01:15:00.000Z',
     ]);
-    const { tempFile } = await import('./helpers.js');
     const renamed = tempFile(
       'ores-renamed.csv',
       'Jour;Heure;EAN;Sens;kWh\n26/10/2025;10:00;541449000000000018;Prélèvement;0,4\n26/10/2025;10:15;541449000000000018;Prélèvement;0,5\n',
@@ -143,5 +145,26 @@ describe.each(ENGINES)('portal exports (%s)', (engine) => {
     );
     expect(forced.written).toBe(4);
     expect(await series(t.db, b.id, r.device_ref, 'electricity_consumption')).toHaveLength(4);
+    // A v5 answer does not say its direction: read as consumption, and the user is told how to say otherwise.
+    const v5 = await runImportOf(
+      t.db,
+      b.name,
+      'test/fixtures/providers/enedis-v5-load-curve.json',
+      {
+        deviceRef: 'v5-prod',
+      },
+    );
+    expect(v5.notes.join(' ')).toContain('--metric electricity_production');
+    const v5prod = await runImportOf(
+      t.db,
+      b.name,
+      'test/fixtures/providers/enedis-v5-load-curve.json',
+      {
+        deviceRef: 'v5-prod',
+        metric: 'electricity_production',
+      },
+    );
+    expect(v5prod.written).toBe(v5.parsed);
+    expect(await series(t.db, b.id, 'v5-prod', 'electricity_production')).toHaveLength(v5.parsed);
   });
 });
