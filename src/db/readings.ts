@@ -246,6 +246,11 @@ export async function inferStagedIntervals(
   tx: Queryable,
   limit: number,
 ): Promise<{ count: number; first: StagedProblem[] }> {
+  // Rows that carry their length (portal exports, provider answers, --interval) need no pass.
+  const open = await tx.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM import_staging WHERE secs IS NULL) AS any',
+  );
+  if (!open.rows[0]?.any) return { count: 0, first: [] };
   await tx.query(`
     UPDATE import_staging s SET secs = round(least(n.before, n.after))::int
       FROM (SELECT metric, ts, ts - lag(ts) OVER w AS before, lead(ts) OVER w - ts AS after
