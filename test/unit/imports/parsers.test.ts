@@ -70,6 +70,11 @@ describe('text helpers', () => {
     expect(parseOffsetTime('2026-01-10T00:00:00+25:00')).toBeNull();
     expect(parseOffsetTime('2026-01-10T00:00:00+01:99')).toBeNull();
     expect(parseOffsetTime('2026-01-10T00:00:00+01:00')).toBe(Date.UTC(2026, 0, 9, 23));
+    expect(parseOffsetTime('2026-01-10T00:00:00.250-05:00')).toBe(
+      Date.UTC(2026, 0, 10, 5, 0, 0, 250),
+    );
+    expect(parseOffsetTime('2026-01-10 08:00Z')).toBe(Date.UTC(2026, 0, 10, 8));
+    expect(parseOffsetTime('2026-02-30T00:00:00Z')).toBeNull();
     expect(parseWallClock('30/02/2026 00:00')).toBeNull();
     expect(parseWallClock('10/01/2026 08:30')).toBe(Date.UTC(2026, 0, 10, 8, 30));
   });
