@@ -36,21 +36,57 @@ export async function runImport(
   o: ImportOptions,
   now = new Date(),
 ): Promise<ImportResult> {
-  return withDatabase(ctx, 'import', (db) =>
-    importReadings(db, {
-      file,
-      format: o.format ?? 'auto',
-      building: o.building,
-      defaultBuilding: ctx.config.defaults.building,
-      deviceRef: o.device,
-      metric: o.metric,
-      intervalSeconds: o.interval,
-      columns: o.column,
-      skipInvalid: o.skipInvalid,
-      dryRun: o.dryRun,
-      now,
-    }),
-  );
+  const progress = ctx.interactive ? progressLine(ctx) : null;
+  try {
+    return await withDatabase(ctx, 'import', (db) =>
+      importReadings(db, {
+        file,
+        format: o.format ?? 'auto',
+        building: o.building,
+        defaultBuilding: ctx.config.defaults.building,
+        deviceRef: o.device,
+        metric: o.metric,
+        intervalSeconds: o.interval,
+        columns: o.column,
+        skipInvalid: o.skipInvalid,
+        dryRun: o.dryRun,
+        now,
+        onProgress: progress?.update,
+      }),
+    );
+  } finally {
+    progress?.clear();
+  }
+}
+
+/**
+ * Progress on stderr for a terminal: one line rewritten in place while reading (a large file
+ * takes minutes), then a line per step. `clear` wipes an unfinished line before an error.
+ */
+function progressLine(ctx: Context) {
+  let last = 0;
+  let open = false;
+  const update = (p: { rowsRead: number; step: 'reading' | 'checking' | 'writing' }) => {
+    const now = Date.now();
+    if (p.step === 'reading' && now - last < 250) return;
+    last = now;
+    const rows = p.rowsRead.toLocaleString('en-US');
+    if (p.step === 'reading') {
+      ctx.out.stderr.write(`\r\x1b[2Kreading… ${rows} rows`);
+      open = true;
+      return;
+    }
+    const what =
+      p.step === 'checking'
+        ? `read ${rows} rows with a value; checking…`
+        : `writing ${rows} readings…`;
+    ctx.out.stderr.write(`\r\x1b[2K${what}\n`);
+    open = false;
+  };
+  const clear = () => {
+    if (open) ctx.out.stderr.write('\r\x1b[2K');
+  };
+  return { update, clear };
 }
 
 function render(ctx: Context, r: ImportResult, dryRun: boolean): void {

@@ -34,6 +34,8 @@ export interface ImportRequest {
   skipInvalid?: boolean;
   dryRun?: boolean;
   now: Date;
+  /** Called after each batch with the rows read so far, and with the step under way. */
+  onProgress?: (p: { rowsRead: number; step: 'reading' | 'checking' | 'writing' }) => void;
 }
 
 export interface ImportResult {
@@ -92,7 +94,7 @@ async function stageFile(
   req: ImportRequest,
   timeZone: string,
   errors: Errors,
-): Promise<FileInfo & { metrics: Set<MetricType> }> {
+): Promise<FileInfo & { metrics: Set<MetricType>; rowsRead: number }> {
   const info: FileInfo = { format: 'csv', meter: undefined, source: 'import', notes: [] };
   const metrics = new Set<MetricType>();
   const target = {
@@ -102,12 +104,15 @@ async function stageFile(
     timeZone: zoneFor(req.format, timeZone),
     columns: req.columns,
   };
+  let rowsRead = 0;
   for await (const batch of readImportFile(req.file, req.format, target, info)) {
     for (const e of batch.errors) errors.add(e);
     for (const r of batch.rows) metrics.add(r.metric);
     await appendStagedReadings(tx, batch.rows);
+    rowsRead += batch.rows.length + batch.errors.length;
+    req.onProgress?.({ rowsRead, step: 'reading' });
   }
-  return { ...info, metrics };
+  return { ...info, metrics, rowsRead };
 }
 
 async function checkStaged(tx: Parameters<typeof appendStagedReadings>[0], errors: Errors) {
@@ -145,6 +150,7 @@ export async function importReadings(db: Database, req: ImportRequest): Promise<
       await createImportStaging(tx);
       const info = await stageFile(tx, req, building.timezone, errors);
       const deviceRef = deviceRefOf(req, info);
+      req.onProgress?.({ rowsRead: info.rowsRead, step: 'checking' });
       await checkStaged(tx, errors);
       if (errors.count > 0 && !req.skipInvalid) throw refuse(req.file, errors);
       const summary = await stagedSummary(tx);
@@ -170,6 +176,7 @@ export async function importReadings(db: Database, req: ImportRequest): Promise<
       if (req.dryRun) throw new DryRunDone(result);
       const deviceTypes: Record<string, DeviceType> = {};
       for (const m of info.metrics) deviceTypes[m] = METRIC_DEVICE[m];
+      req.onProgress?.({ rowsRead: result.parsed, step: 'writing' });
       result.written = await upsertStagedReadings(tx, {
         buildingId: building.id,
         deviceRef,

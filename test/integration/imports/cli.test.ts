@@ -1,8 +1,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setStreams } from '../../../src/commands/context.js';
+import { buildProgram } from '../../../src/program.js';
 import { runCli } from '../../helpers/cli.js';
+
+/** Runs the program in-process with stderr posing as a terminal. */
+async function runOnTerminal(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = Object.assign(new PassThrough(), { isTTY: true });
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  setStreams({ stdout: out, stderr: err });
+  try {
+    await buildProgram().parseAsync(args, { from: 'user' });
+  } finally {
+    setStreams(null);
+  }
+  return { stdout, stderr };
+}
 
 let dir: string;
 let env: Record<string, string>;
@@ -45,6 +65,32 @@ describe('import as a user runs it', () => {
       expect(bad.stderr).toContain("line 2: value '\\x1b[2J\\x1b[31mred\\x00' is not a number");
       // eslint-disable-next-line no-control-regex
       expect(bad.stderr).not.toMatch(/[\u0000\u001b]/);
+    },
+  );
+
+  it(
+    'on a terminal, import says what it is doing on stderr; --json stays quiet',
+    { timeout: 240_000 },
+    async () => {
+      const dataDir = path.join(dir, 'terminal');
+      const base = ['--data-dir', dataDir];
+      await runOnTerminal([...base, 'buildings', 'add', 'Brugge', '--timezone', 'Europe/Brussels']);
+      const shown = await runOnTerminal([
+        ...base,
+        'import',
+        'test/fixtures/imports/fluvius-day-night.csv',
+      ]);
+      expect(shown.stderr).toContain('read 5 rows with a value; checking…');
+      expect(shown.stderr).toContain('writing 3 readings…');
+      expect(shown.stdout).toContain('imported 3 readings (fluvius)');
+      const quiet = await runOnTerminal([
+        ...base,
+        '--json',
+        'import',
+        'test/fixtures/imports/fluvius-day-night.csv',
+      ]);
+      expect(quiet.stderr).not.toContain('checking');
+      expect(JSON.parse(quiet.stdout)).toMatchObject({ parsed: 3, written: 0, unchanged: 3 });
     },
   );
 });
