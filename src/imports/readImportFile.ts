@@ -100,7 +100,14 @@ export async function* readImportFile(
       throw new InputError(
         `${file} is larger than ${MAX_JSON_BYTES / 1024 / 1024} MiB: split the saved answer`,
       );
-    const r = parseProviderJson(fs.readFileSync(file, 'utf8'), chosen, t, sink);
+    let r;
+    try {
+      r = parseProviderJson(fs.readFileSync(file, 'utf8'), chosen, t, sink);
+    } catch (e) {
+      if (e instanceof InputError)
+        throw new InputError(`${file}: ${escapeControls(e.message)}`, { hint: e.hint });
+      throw e;
+    }
     Object.assign(info, r);
     yield batch;
     return;
