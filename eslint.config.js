@@ -101,14 +101,6 @@ const EXCEPTIONS = [
     layer: 'commands',
     allow: ['analytics'],
   },
-  {
-    // `import` and `init` still open the database themselves; their use cases are moving
-    // to services (importReadings, initProject).
-    files: ['src/commands/import.ts', 'src/commands/importFile.ts', 'src/commands/init.ts'],
-    layer: 'commands',
-    allow: ['db', 'providers', 'imports'],
-    siblings: ['importFile'],
-  },
 ];
 
 const TOP_LEVEL = ['config', 'signals', 'program', 'cli'];

@@ -9,7 +9,7 @@ import { input, select, confirm } from '@inquirer/prompts';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, loadConfig } from '../config.js';
 import { PROVIDER_LABELS, providerForTimeZone } from '../config/providers.js';
 import { starterConfig } from '../config/starter.js';
-import { PROVIDERS, type ProviderName } from '../providers/names.js';
+import { PROVIDERS, type ProviderName } from '../services/meterLinks.js';
 import { ConflictError, InterruptedError, UsageError } from '../domain/errors.js';
 import { initProject } from '../services/initProject.js';
 import { contextFrom, type Context } from './context.js';

@@ -183,3 +183,170 @@ export async function energyReadings(
   );
   return r.rows.map((x) => ({ ...x, timestamp: new Date(x.timestamp) }));
 }
+
+/*
+ * Staged import: the rows of one import go into a temporary table inside the import's
+ * transaction, in batches, so memory stays bounded whatever the file's size. Duplicates and
+ * interval lengths are worked out there, then one INSERT … SELECT writes the readings; the
+ * table is dropped at commit or rollback, so an import that fails leaves nothing behind.
+ */
+
+export interface StagedReading {
+  line: number;
+  metric: MetricType;
+  /** Register within the metric: rows of different parts with one start add up. */
+  part: string;
+  startMs: number;
+  /** null: inferred from the series' neighbours by inferStagedIntervals. */
+  seconds: number | null;
+  value: number;
+  unit: string;
+}
+
+export async function createImportStaging(tx: Queryable): Promise<void> {
+  await tx.exec(`CREATE TEMP TABLE import_staging (
+    line int NOT NULL, metric text NOT NULL, part text NOT NULL, ts float8 NOT NULL,
+    secs int, value float8 NOT NULL, unit text NOT NULL
+  ) ON COMMIT DROP`);
+}
+
+export async function appendStagedReadings(
+  tx: Queryable,
+  rows: readonly StagedReading[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO import_staging (line, metric, part, ts, secs, value, unit)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::int[], $6::float8[], $7::text[])`,
+    [
+      rows.map((r) => r.line),
+      rows.map((r) => r.metric),
+      rows.map((r) => r.part),
+      rows.map((r) => r.startMs / 1000),
+      rows.map((r) => r.seconds),
+      rows.map((r) => r.value),
+      rows.map((r) => r.unit),
+    ],
+  );
+}
+
+export interface StagedProblem {
+  line: number;
+  startMs: number;
+  /** The line of the first row with the same start (duplicates). */
+  firstLine: number | null;
+}
+
+/**
+ * Rows that repeat a (metric, register, start) already staged on an earlier line: the first
+ * `limit` of them and how many there are. They are removed, the first occurrence stays.
+ */
+export async function removeStagedDuplicates(
+  tx: Queryable,
+  limit: number,
+): Promise<{ count: number; first: StagedProblem[] }> {
+  const dup = `SELECT ctid, line, ts, min(line) OVER w AS first_line,
+                      row_number() OVER (PARTITION BY metric, part, ts ORDER BY line) AS n
+                 FROM import_staging WINDOW w AS (PARTITION BY metric, part, ts)`;
+  const first = await tx.query<{ line: number; ts: number; first_line: number }>(
+    `SELECT line, ts, first_line FROM (${dup}) d WHERE n > 1 ORDER BY line LIMIT ${Number(limit)}`,
+  );
+  const removed = await tx.query(
+    `DELETE FROM import_staging WHERE ctid IN (SELECT ctid FROM (${dup}) d WHERE n > 1)`,
+  );
+  return {
+    count: removed.rowCount,
+    first: first.rows.map((r) => ({
+      line: r.line,
+      startMs: Number(r.ts) * 1000,
+      firstLine: r.first_line,
+    })),
+  };
+}
+
+/**
+ * Interval lengths of rows that carry none: per metric, the smaller of the distances to the
+ * previous and the next start, so a missing stretch stays a gap (it does not stretch the
+ * reading before it) and a change of step is followed. Rows whose length cannot be told (a
+ * lone reading) are removed and reported.
+ */
+export async function inferStagedIntervals(
+  tx: Queryable,
+  limit: number,
+): Promise<{ count: number; first: StagedProblem[] }> {
+  // Rows that carry their length (portal exports, provider answers, --interval) need no pass.
+  const open = await tx.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM import_staging WHERE secs IS NULL) AS any',
+  );
+  if (!open.rows[0]?.any) return { count: 0, first: [] };
+  await tx.query(`
+    UPDATE import_staging s SET secs = round(least(n.before, n.after))::int
+      FROM (SELECT metric, ts, ts - lag(ts) OVER w AS before, lead(ts) OVER w - ts AS after
+              FROM (SELECT DISTINCT metric, ts FROM import_staging) d
+            WINDOW w AS (PARTITION BY metric ORDER BY ts)) n
+     WHERE s.secs IS NULL AND s.metric = n.metric AND s.ts = n.ts`);
+  // Up to a day of 25 hours (the local day the clocks go back).
+  const bad = `secs IS NULL OR secs <= 0 OR secs > 90000`;
+  const first = await tx.query<{ line: number; ts: number }>(
+    `SELECT line, ts FROM import_staging WHERE ${bad} ORDER BY line LIMIT ${Number(limit)}`,
+  );
+  const removed = await tx.query(`DELETE FROM import_staging WHERE ${bad}`);
+  return {
+    count: removed.rowCount,
+    first: first.rows.map((r) => ({ line: r.line, startMs: Number(r.ts) * 1000, firstLine: null })),
+  };
+}
+
+/** Readings the staged rows make (registers of one start added up), and their time range. */
+export async function stagedSummary(
+  tx: Queryable,
+): Promise<{ readings: number; startMs: number | null; endMs: number | null }> {
+  const r = await tx.query<{ n: number; lo: number | null; hi: number | null }>(
+    `SELECT count(*)::int AS n, min(ts) AS lo, max(ts) AS hi
+       FROM (SELECT DISTINCT metric, ts FROM import_staging) d`,
+  );
+  const row = r.rows[0];
+  return {
+    readings: Number(row?.n ?? 0),
+    startMs: row?.lo == null ? null : Number(row.lo) * 1000,
+    endMs: row?.hi == null ? null : Number(row.hi) * 1000,
+  };
+}
+
+/**
+ * Writes the staged rows as readings of one series in one statement; returns how many were
+ * inserted or changed (rewriting the same values counts zero).
+ */
+export async function upsertStagedReadings(
+  tx: Queryable,
+  series: {
+    buildingId: string;
+    deviceRef: string;
+    source: string;
+    deviceTypes: Record<string, DeviceType>;
+  },
+): Promise<number> {
+  const metrics = Object.keys(series.deviceTypes);
+  const r = await tx.query(
+    `INSERT INTO iot_readings (building_id, device_ref, metric_type, device_type, unit, source,
+                               "timestamp", interval_seconds, value)
+     SELECT $1::uuid, $2, s.metric, m.device_type, max(s.unit), $3, to_timestamp(s.ts),
+            max(s.secs), sum(s.value)
+       FROM import_staging s
+       JOIN unnest($4::text[], $5::text[]) AS m(metric, device_type) ON m.metric = s.metric
+      GROUP BY s.metric, m.device_type, s.ts
+     ON CONFLICT (building_id, device_ref, metric_type, "timestamp") DO UPDATE
+        SET value = EXCLUDED.value, interval_seconds = EXCLUDED.interval_seconds,
+            unit = EXCLUDED.unit, source = EXCLUDED.source, device_type = EXCLUDED.device_type
+      WHERE iot_readings.value IS DISTINCT FROM EXCLUDED.value
+         OR iot_readings.interval_seconds IS DISTINCT FROM EXCLUDED.interval_seconds`,
+    [
+      series.buildingId,
+      series.deviceRef,
+      series.source,
+      metrics,
+      metrics.map((m) => series.deviceTypes[m]),
+    ],
+  );
+  return r.rowCount;
+}

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { fixed, type Print } from './common.js';
 import { run as runFootprint } from './footprint.js';
+import { run as runImport } from './importBench.js';
 import { run as runIngest } from './ingest.js';
 import { run as runP1 } from './p1.js';
 import { run as runStats } from './stats.js';
@@ -52,6 +53,11 @@ const BENCHES: Bench[] = [
     name: 'stats',
     title: 'Stats: `stats --period month` over 24 months, 100 buildings loaded (issue 5 (2))',
     run: runStats,
+  },
+  {
+    name: 'import',
+    title: 'Import: a streamed CSV import of growing size, one transaction (issue 9 (10))',
+    run: runImport,
   },
   {
     name: 'detection',
