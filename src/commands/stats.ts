@@ -3,12 +3,7 @@ import { STATS_METRICS, parseStatsMetric } from '../domain/statsMetrics.js';
 import { PERIODS, parsePeriod } from '../services/periodRange.js';
 import { computeStats, type StatsResult } from '../services/stats.js';
 import { writeResult, type OutputFormat } from '../ui/output.js';
-import {
-  STATS_CSV_KEYS,
-  renderStatsChart,
-  renderStatsTable,
-  statsCsvRows,
-} from '../ui/statsView.js';
+import { renderStatsChart, renderStatsTable, statsCsvKeys, statsCsvRows } from '../ui/statsView.js';
 import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
 import { parseFrom, parseTo } from './dateRange.js';
 
@@ -64,7 +59,7 @@ export function makeStatsCommand(): Command {
         format,
         json: res,
         csv: {
-          columns: STATS_CSV_KEYS.map((k) => ({ key: k, header: k })),
+          columns: statsCsvKeys(res).map((k) => ({ key: k, header: k })),
           rows: statsCsvRows(res),
         },
         table: () =>
