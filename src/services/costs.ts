@@ -5,6 +5,7 @@
  * the results carry kWh only.
  */
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import type { Config } from '../config.js';
 import type { BuildingFacts } from '../config/schema.js';
 import { energyReadings } from '../db/readings.js';
@@ -114,18 +115,32 @@ export function readingsBetween(
   );
 }
 
+/** When the contract starts: its first entry, or its plan's first version if later. */
+export function contractStart(p: BuildingPricing, zone: string): Date {
+  const first = [...p.schedule].sort((a, b) => a.validFrom.localeCompare(b.validFrom))[0];
+  const plan = first ? p.loaded.tariffs.plans[first.plan] : undefined;
+  const planDay = plan?.versions.map((v) => v.validFrom).sort()[0] ?? '1970-01-01';
+  const entryDay = first?.validFrom ?? '1970-01-01';
+  return DateTime.fromISO(entryDay > planDay ? entryDay : planDay, { zone }).toJSDate();
+}
+
 /**
  * The bill of [from, to) under the building's contract, out of readings sorted by start
- * (which may reach further back for a rolling capacity average, and further on).
+ * (which may reach further back for a rolling capacity average, and further on). A period
+ * that begins before the contract is billed from the contract's start; one that ends
+ * before it has no bill (null).
  */
 export function billOf(
   p: BuildingPricing,
   readings: readonly PricingReading[],
   zone: string,
-  from: Date,
+  fromIn: Date,
   to: Date,
   measuredPeaks?: readonly { month: string; kw: number; at: Date | null }[],
-): Bill {
+): Bill | null {
+  const start = contractStart(p, zone);
+  const from = fromIn < start ? start : fromIn;
+  if (from >= to) return null;
   return priceBill({
     plans: p.loaded.tariffs.plans,
     schedule: p.schedule,

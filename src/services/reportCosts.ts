@@ -100,7 +100,8 @@ export async function reportMoney(
   const readings = await pricingReadings(q, building.id, first, to);
   const measured = await measuredPeaks(q, building.id, zone, from, to);
   const peakRow = monthPeaks(readings, measured, zone, from, to).find((p) => p.month === month);
-  if (!pricing) {
+  const bill = pricing && billOf(pricing, readings, zone, from, to, measured);
+  if (!pricing || !bill) {
     const carbon = carbonWithoutPlan(config, readings, zone, from, to);
     return {
       bill: null,
@@ -108,7 +109,6 @@ export async function reportMoney(
       carbon: carbon && carbonJson(carbon),
     };
   }
-  const bill = billOf(pricing, readings, zone, from, to, measured);
   const capacity = bill.peaks.find((p) => p.month === month);
   const capacityCents = bill.lines
     .filter((l) => l.kind === 'capacity')

@@ -116,11 +116,11 @@ function costsOf(
   p: BuildingPricing,
   readings: PricingReading[],
   input: PeriodInput,
-): { costs: StatsCosts; billFor: (label: string, inRange: boolean) => Bill } {
-  const bills = new Map<string, Bill>();
+): { costs: StatsCosts; billFor: (label: string, inRange: boolean) => Bill | null } {
+  const bills = new Map<string, Bill | null>();
   const billFor = (label: string, inRange: boolean) => {
     let b = bills.get(label);
-    if (!b) {
+    if (b === undefined) {
       const s = inRange
         ? stretch(label, input)
         : { from: periodStart(label, input.zone), to: periodEnd(label, input.zone) };
@@ -131,12 +131,16 @@ function costsOf(
   };
   const compared = (label: string) => {
     const coverage = input.coverage.get(label);
-    if (coverage === undefined || coverage === 0) return undefined;
-    return { cents: billFor(label, false).totalCents, coverage };
+    const bill = billFor(label, false);
+    if (coverage === undefined || coverage === 0 || !bill) return undefined;
+    return { cents: bill.totalCents, coverage };
   };
-  const periods = input.points.map((pt) => {
+  const periods: PeriodCost[] = [];
+  for (const pt of input.points) {
     const bill = billFor(pt.period, true);
-    return {
+    // A period before the contract starts has no bill.
+    if (!bill) continue;
+    periods.push({
       period: pt.period,
       eur: euros(bill.totalCents),
       excl_vat_eur: euros(bill.subtotalCents),
@@ -146,9 +150,12 @@ function costsOf(
         previous_period: change(bill.totalCents, pt.coverage, compared(previousPeriod(pt.period))),
         previous_year: change(bill.totalCents, pt.coverage, compared(sameLastYear(pt.period))),
       },
-    };
-  });
-  const totalCents = input.points.reduce((s, pt) => s + billFor(pt.period, true).totalCents, 0);
+    });
+  }
+  const totalCents = input.points.reduce(
+    (s, pt) => s + (billFor(pt.period, true)?.totalCents ?? 0),
+    0,
+  );
   return {
     costs: { currency: 'EUR', plans: p.planNames, periods, total_eur: euros(totalCents) },
     billFor,
@@ -157,7 +164,7 @@ function costsOf(
 
 function carbonOf(
   config: Pick<Config, 'tariffs'>,
-  billFor: ((label: string, inRange: boolean) => Bill) | null,
+  billFor: ((label: string, inRange: boolean) => Bill | null) | null,
   readings: PricingReading[],
   input: PeriodInput,
 ): StatsCarbon | null {
@@ -166,9 +173,10 @@ function carbonOf(
   const periods: StatsCarbon['periods'] = [];
   for (const pt of input.points) {
     const s = stretch(pt.period, input);
-    const result = billFor
-      ? billFor(pt.period, true).carbon
-      : carbonWithoutPlan(config, readings, input.zone, s.from, s.to);
+    // Before the contract starts, the grid of the building's zone gives the factor.
+    const result =
+      billFor?.(pt.period, true)?.carbon ??
+      carbonWithoutPlan(config, readings, input.zone, s.from, s.to);
     if (!result) return null;
     for (const f of result.factors) sources.add(`${f.country}: ${f.source}`);
     const kg = Number(result.kgCo2e);
