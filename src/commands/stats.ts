@@ -13,6 +13,7 @@ import {
 } from '../ui/statsCompareView.js';
 import { writeResult, type OutputFormat } from '../ui/output.js';
 import { renderStatsChart, renderStatsTable, statsCsvKeys, statsCsvRows } from '../ui/statsView.js';
+import { renderStatsCosts } from '../ui/statsCostView.js';
 import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
 import { parseFrom, parseTo } from './dateRange.js';
 import { UsageError } from '../domain/errors.js';
@@ -140,10 +141,15 @@ export function makeStatsCommand(): Command {
           columns: statsCsvKeys(res).map((k) => ({ key: k, header: k })),
           rows: statsCsvRows(res),
         },
+        // The costs and carbon after the statistics (and their chart).
         table: () =>
-          opts.chart
-            ? `${renderStatsTable(res, view)}\n\n${renderStatsChart(res, view)}`
-            : renderStatsTable(res, view),
+          [
+            renderStatsTable(res, view),
+            ...(opts.chart ? [renderStatsChart(res, view)] : []),
+            renderStatsCosts(res, view),
+          ]
+            .filter((part) => part !== '')
+            .join('\n\n'),
         stdout: ctx.out.stdout,
       });
     });

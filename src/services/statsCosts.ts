@@ -137,8 +137,8 @@ function costsOf(
   };
   const periods: PeriodCost[] = [];
   for (const pt of input.points) {
-    const bill = billFor(pt.period, true);
-    // A period before the contract starts has no bill.
+    // A period without a reading, or before the contract starts, has no bill to show.
+    const bill = pt.count > 0 ? billFor(pt.period, true) : null;
     if (!bill) continue;
     periods.push({
       period: pt.period,
@@ -152,10 +152,7 @@ function costsOf(
       },
     });
   }
-  const totalCents = input.points.reduce(
-    (s, pt) => s + (billFor(pt.period, true)?.totalCents ?? 0),
-    0,
-  );
+  const totalCents = periods.reduce((s, p) => s + Math.round(p.eur * 100), 0);
   return {
     costs: { currency: 'EUR', plans: p.planNames, periods, total_eur: euros(totalCents) },
     billFor,

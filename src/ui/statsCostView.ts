@@ -42,11 +42,12 @@ export function renderStatsCosts(
   if (costs) {
     const bands = bandsOf(costs);
     for (const b of bands) {
-      columns.push({ key: `${b.band}_kwh`, header: b.label, unit: 'kWh', decimals: 3 });
-      columns.push({ key: `${b.band}_eur`, header: b.label, unit: '€', decimals: 2 });
+      // Band codes (HP, HC, DAY, BLUE-HP…) keep the table narrow; the note names them.
+      const code = b.band.toUpperCase();
+      columns.push({ key: `${b.band}_kwh`, header: code, unit: 'kWh', decimals: 3 });
+      columns.push({ key: `${b.band}_eur`, header: code, unit: '€', decimals: 2 });
     }
     columns.push(
-      { key: 'excl_vat', header: 'Excl. VAT', unit: '€', decimals: 2 },
       { key: 'total', header: 'Total', unit: '€', decimals: 2 },
       { key: 'previous', header: 'vs prev', align: 'right' },
       { key: 'year', header: 'vs last yr', align: 'right' },
@@ -75,6 +76,14 @@ export function renderStatsCosts(
     ? `Costs — contract ${costs.plans.join(', then ')} (VAT included unless said)`
     : 'Carbon';
   const lines = [paint.bold(title), renderTable({ columns, rows, color: opts.color })];
+  if (costs) {
+    const bands = bandsOf(costs).map((b) => `${b.band.toUpperCase()} ${b.label}`);
+    lines.push(
+      paint.dim(
+        `bands: ${bands.join(', ')} (energy and network, excl. VAT); periods without readings are not billed`,
+      ),
+    );
+  }
   if (costs)
     lines.push(
       paint.dim(

@@ -3,7 +3,7 @@ import type { StatsDataPoint } from '../analytics/stats.js';
 import type { StatsResult } from '../services/stats.js';
 import { renderChart } from './chart.js';
 import { createColors } from './color.js';
-import { NO_TARIFF_HINT, renderStatsCosts, statsCostCsv } from './statsCostView.js';
+import { NO_TARIFF_HINT, statsCostCsv } from './statsCostView.js';
 import { renderTable } from './table.js';
 
 /** A partial period is never shown as 100 %: coverage is rounded down. */
@@ -69,12 +69,10 @@ export function renderStatsTable(
     notes.push('* partial period: coverage below 100 % (readings missing, or period not over)');
   }
   if (!res.costs && res.metric_type === 'electricity_consumption') notes.push(NO_TARIFF_HINT);
-  const money = renderStatsCosts(res, opts);
   return [
     paint.bold(`${res.metric_type} per ${res.period} — ${where} (${res.building.timezone})`),
     table,
     ...notes.map((n) => paint.dim(n)),
-    ...(money ? ['', money] : []),
   ].join('\n');
 }
 
