@@ -118,14 +118,17 @@ function costsOf(
   input: PeriodInput,
 ): { costs: StatsCosts; billFor: (label: string, inRange: boolean) => Bill | null } {
   const bills = new Map<string, Bill | null>();
+  // Bills by the stretch they cover: a period cut by the range and the same period whole (as
+  // a compared one) are two bills; a whole period in the range is priced once.
   const billFor = (label: string, inRange: boolean) => {
-    let b = bills.get(label);
+    const s = inRange
+      ? stretch(label, input)
+      : { from: periodStart(label, input.zone), to: periodEnd(label, input.zone) };
+    const key = `${s.from.getTime()}-${s.to.getTime()}`;
+    let b = bills.get(key);
     if (b === undefined) {
-      const s = inRange
-        ? stretch(label, input)
-        : { from: periodStart(label, input.zone), to: periodEnd(label, input.zone) };
       b = billOf(p, readings, input.zone, s.from, s.to);
-      bills.set(label, b);
+      bills.set(key, b);
     }
     return b;
   };

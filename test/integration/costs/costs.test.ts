@@ -110,6 +110,33 @@ describe.each(ENGINES)('costs on %s', (engine) => {
     expect(renderStatsTable(res, view)).not.toContain('no tariff for this building');
   }, 60_000);
 
+  it('bills the part of a period in the range and compares it projected to the whole', async () => {
+    const res = await statsOfBuilding(deps(), paris, {
+      period: 'month',
+      metricType: 'electricity_consumption',
+      dates: () => ({
+        from: new Date('2026-02-15T00:00:00+01:00'),
+        to: new Date('2026-03-01T00:00:00+01:00'),
+      }),
+    });
+    // 15–28 February: 14 × 8 = 112 kWh HC × 0.15 = 16.80, 224 kWh HP × 0.20 = 44.80, half
+    // the month's subscription 6.00: 67.60 + VAT 13.52 = 81.12. Half the month covered:
+    // projected 162.24 against January's whole 178.08, the same −15.84 € and −8.9 %.
+    expect(res.costs?.periods).toEqual([
+      {
+        period: '2026-02',
+        eur: 81.12,
+        excl_vat_eur: 67.6,
+        vat_eur: 13.52,
+        bands: [
+          { band: 'hp', label: 'peak (HP)', kwh: 224, eur: 44.8 },
+          { band: 'hc', label: 'off-peak (HC)', kwh: 112, eur: 16.8 },
+        ],
+        comparison: { previous_period: { eur: -15.84, percent: -8.9 }, previous_year: null },
+      },
+    ]);
+  }, 60_000);
+
   it('shows kWh and carbon only, and a one-line hint in the table, without a tariff', async () => {
     const res = await statsOfBuilding(deps(), moliere, {
       period: 'month',
