@@ -14,12 +14,14 @@ const LAYERS = {
   // Tokens are sealed where they are stored: the vault is pure crypto.
   db: ['domain', 'auth'],
   simulator: ['domain'],
-  ui: ['domain'],
+  // Renderers format what the pricing core computes (cents, kWh, band names): pure code.
+  ui: ['domain', 'tariffs'],
   tariffs: ['domain'],
   signals: ['domain'],
   // Provider defaults and settings shapes come from the providers; the anomaly methods and
-  // languages a config may name are declared by the (pure) analytics.
-  config: ['domain', 'providers', 'analytics'],
+  // languages a config may name are declared by the (pure) analytics; the tariffs section's
+  // schema is the pricing core's.
+  config: ['domain', 'providers', 'analytics', 'tariffs'],
   notify: ['domain', 'db', 'config'],
   imports: ['domain', 'providers', 'db'],
   link: ['domain', 'auth', 'providers', 'db', 'config'],
@@ -75,13 +77,6 @@ const EXCEPTIONS = [
     files: ['src/simulator/p1/**'],
     layer: 'simulator',
     allow: ['providers'],
-  },
-  {
-    // `tariffs` renders priced plans itself and looks its building up; both move to ui/ and
-    // services/ with the costs in stats and report.
-    files: ['src/commands/tariffs.ts'],
-    layer: 'commands',
-    allow: ['db', 'analytics', 'tariffs'],
   },
   {
     // Detection feeds the alerting step here: the sync calls this check after each meter.

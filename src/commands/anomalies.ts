@@ -10,7 +10,7 @@ import {
   type AnomalyMethod,
 } from '../services/anomalies.js';
 import {
-  DETECTED_ANOMALY_CSV_KEYS,
+  detectedAnomalyCsvKeys,
   STORED_ANOMALY_CSV_KEYS,
   renderDetectedAnomalies,
   renderStoredAnomalies,
@@ -169,7 +169,7 @@ function makeDetectCommand(): Command {
         format,
         json: res,
         csv: {
-          columns: DETECTED_ANOMALY_CSV_KEYS.map((k) => ({ key: k, header: k })),
+          columns: detectedAnomalyCsvKeys(res).map((k) => ({ key: k, header: k })),
           rows: res.anomalies,
         },
         table: () => renderDetectedAnomalies(res, { color: ctx.color, width: ctx.columns }),

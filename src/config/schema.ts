@@ -21,6 +21,7 @@ import {
   withDefault,
 } from './fields.js';
 import { providersSection } from './providers.js';
+import { tariffPlansSchema } from '../tariffs/schema.js';
 
 export type { AnomalyMethod, Language } from '../analytics/anomalyTypes.js';
 export { ANOMALY_METHODS };
@@ -118,6 +119,17 @@ const channels = z.preprocess(
   z.record(z.string(), channel, { error: 'must be an object' }),
 );
 
+/**
+ * What makes buildings comparable: heated or served floor area (m²) and the number of lots
+ * (units) the common parts serve. Keyed by building name (any case) or id, as
+ * tariffs.buildings is.
+ */
+const buildingFacts = section({
+  surfaceM2: optional(num(1, 10_000_000)),
+  units: optional(int(1, 100_000)),
+});
+export type BuildingFacts = z.output<typeof buildingFacts>;
+
 export const configFileSchema = section({
   database: section({
     url: optional(
@@ -176,6 +188,12 @@ export const configFileSchema = section({
       ...c,
     })),
   }),
+  /** Tariff plans, each building's contract and carbon factors (see docs/costs.md). */
+  tariffs: optional(z.preprocess(withoutDocKeys, tariffPlansSchema)),
+  buildings: withDefault(
+    z.preprocess(withoutDocKeys, z.record(str(), buildingFacts, { error: 'must be an object' })),
+    {},
+  ),
 });
 
 /**

@@ -24,6 +24,7 @@ import type { Logger } from '../ui/logger.js';
 import type { SyncProgress } from '../sync/syncEnv.js';
 import { reportOfBuilding, type MonthlyReport } from '../services/report.js';
 import { statsOfBuilding, type StatsResult } from '../services/stats.js';
+import { DEMO_BUILDINGS, DEMO_TARIFFS, FRENCH_DEMO_BUILDING } from './demoTariffs.js';
 
 export interface DemoOptions {
   /** Where to keep the demo database (default: a new temporary directory). */
@@ -80,6 +81,8 @@ function demoConfig(sim: Simulator, dataDir: string, demoKey: string) {
         ores: { baseUrl: sim.url, clientId: 'koprogo-demo' },
       },
       sync: { concurrency: 1 },
+      tariffs: DEMO_TARIFFS,
+      buildings: DEMO_BUILDINGS,
     },
     env,
     { dataDir },
@@ -186,11 +189,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     const { config, env } = demoConfig(sim, dataDir, demoKey);
     db = await openDatabase(config, { command: 'koprogo-iot demo' });
     const opened = db;
-    const building = await addBuilding(db, 'Résidence Les Tilleuls', ZONE);
+    const building = await addBuilding(db, FRENCH_DEMO_BUILDING, ZONE);
     const steps = await demoSteps({ ...options, dataDir }, { db, config, env, building, now });
     const metricType = 'electricity_consumption';
-    const report = await reportOfBuilding({ db, now }, building, { metricType });
-    const monthly = await statsOfBuilding({ db, now }, building, { period: 'month', metricType });
+    const report = await reportOfBuilding({ db, now, config }, building, { metricType });
+    const monthly = await statsOfBuilding({ db, now, config }, building, {
+      period: 'month',
+      metricType,
+    });
     return {
       dataDir,
       demoKey,

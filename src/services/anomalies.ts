@@ -22,6 +22,8 @@ import { resolveBuilding } from '../db/buildings.js';
 import { seriesOfBuilding } from '../db/stats.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import { detectSeries, detectionWindow, storeAndAlert } from '../notify/checkAnomalies.js';
+import { anomalyCost, type AnomalyCost } from './anomalyCosts.js';
+import { pricingOf } from './costs.js';
 import {
   buildingSummary,
   type BuildingRef,
@@ -49,7 +51,7 @@ export type AnomalyReportRow = AnomalyJson & {
   id: string | null;
   device_ref: string;
   acknowledged: boolean;
-};
+} & AnomalyCost;
 
 export interface AnomaliesResult extends Omit<AnomalyReport, 'anomalies'> {
   anomalies: AnomalyReportRow[];
@@ -58,9 +60,13 @@ export interface AnomaliesResult extends Omit<AnomalyReport, 'anomalies'> {
   /** Newly stored by this run, and alerts queued for them (0 without storing). */
   stored: number;
   alerts_queued: number;
+  /** What the over-consumption of every anomaly cost; null without a tariff for the building. */
+  cost_total_eur: number | null;
 }
 
 type Settings = { method: AnomalyMethod; thresholdPercent: number; from: Date; to: Date };
+
+const costKey = (deviceRef: string, key: string) => `${deviceRef}\u0000${key}`;
 
 const storedKey = (deviceRef: string, kind: string, startIso: string) =>
   `${deviceRef}\u0000${kind}\u0000${startIso}`;
@@ -89,6 +95,8 @@ export async function findAnomalies(
     deviceRef: query.device,
   });
   const found: { deviceRef: string; anomalies: Anomaly[] }[] = [];
+  const pricing = await pricingOf(config, building);
+  const costs = new Map<string, AnomalyCost>();
   const inWindow: IntervalValue[] = [];
   let stored = 0;
   let queued = 0;
@@ -100,6 +108,11 @@ export async function findAnomalies(
     });
     for (const r of detection.readings) if (r.timestamp >= settings.from) inWindow.push(r);
     found.push({ deviceRef, anomalies: detection.anomalies });
+    for (const a of detection.anomalies)
+      costs.set(
+        costKey(deviceRef, a.key),
+        anomalyCost(a, detection.readings, deviceRef, pricing, building.timezone),
+      );
     if (!query.store) continue;
     const alerted = await storeAndAlert(
       db,
@@ -111,10 +124,16 @@ export async function findAnomalies(
     queued += alerted.queued;
   }
   const report = buildAnomalyReport([], inWindow, settings);
-  const rows = await reportRows(deps, building.id, query, settings, found);
+  const rows = (await reportRows(deps, building.id, query, settings, found)).map((r) => ({
+    ...r,
+    ...(costs.get(costKey(r.device_ref, r.key)) ?? { excess_kwh: 0, cost_eur: null }),
+  }));
   return {
     ...report,
     anomalies: rows,
+    cost_total_eur: pricing
+      ? Math.round(rows.reduce((s, r) => s + Math.round((r.cost_eur ?? 0) * 100), 0)) / 100
+      : null,
     total_anomalies: rows.length,
     building: buildingSummary(building),
     metric_type: query.metricType,
@@ -133,7 +152,7 @@ async function reportRows(
   query: AnomalyQuery,
   settings: Settings,
   found: { deviceRef: string; anomalies: Anomaly[] }[],
-): Promise<AnomalyReportRow[]> {
+): Promise<Omit<AnomalyReportRow, keyof AnomalyCost>[]> {
   const known = new Map<string, StoredAnomaly>();
   const storedOnes = await listAnomalies(deps.db, {
     buildingId,

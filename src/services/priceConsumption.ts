@@ -6,10 +6,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import type { Building } from '../db/buildings.js';
+import { resolveBuilding, type Building } from '../db/buildings.js';
 import { energyReadings } from '../db/readings.js';
 import type { Queryable } from '../db/types.js';
 import { ConfigError, InputError } from '../domain/errors.js';
+import type { BuildingRef, ServiceDeps } from './deps.js';
 import {
   parseTariffPlans,
   parseTempoCalendar,
@@ -47,7 +48,8 @@ export async function loadTariffsFile(file: string): Promise<LoadedTariffs> {
   return { tariffs: parseTariffPlans(section), baseDir: path.dirname(path.resolve(file)) };
 }
 
-async function loadCalendars(
+/** The Tempo calendars of the plans named, read from their files. */
+export async function loadCalendars(
   loaded: LoadedTariffs,
   planNames: readonly string[],
 ): Promise<Record<string, TempoCalendar>> {
@@ -71,7 +73,12 @@ async function loadCalendars(
 }
 
 /** Where readings must start so a rolling 12-month capacity average sees its history. */
-function historyStart(loaded: LoadedTariffs, names: readonly string[], from: Date, zone: string) {
+export function historyStart(
+  loaded: LoadedTariffs,
+  names: readonly string[],
+  from: Date,
+  zone: string,
+) {
   const rolling = names.some((n) =>
     loaded.tariffs.plans[n]?.versions.some((v) => v.capacity?.mode === 'rolling-12-month-average'),
   );
@@ -145,4 +152,34 @@ export async function priceConsumption(
     to: req.to,
     plans,
   };
+}
+
+export interface SimulateQuery {
+  building?: BuildingRef;
+  /** The plans: a file given on the command line, else the config file's section. */
+  loaded: LoadedTariffs;
+  planNames: readonly string[];
+  /** The period, once the building's zone (the one dates are written in) is known. */
+  range: (zone: string) => { from: Date; to: Date };
+}
+
+/** Finds the building and prices its consumption under each plan asked for. */
+export async function simulateTariffs(
+  deps: Pick<ServiceDeps, 'db' | 'config'>,
+  query: SimulateQuery,
+): Promise<PriceConsumptionResult> {
+  for (const name of query.planNames)
+    if (!(name in query.loaded.tariffs.plans))
+      throw new ConfigError(`no tariff plan "${name}"`, {
+        hint: `configured plans: ${Object.keys(query.loaded.tariffs.plans).join(', ')}`,
+      });
+  const building = await resolveBuilding(deps.db, query.building, deps.config.defaults.building);
+  const { from, to } = query.range(building.timezone);
+  return priceConsumption(deps.db, {
+    building,
+    loaded: query.loaded,
+    planNames: query.planNames,
+    from,
+    to,
+  });
 }

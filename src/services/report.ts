@@ -26,6 +26,7 @@ import { listAnomalies, type StoredAnomaly } from '../db/anomalies.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { listDevices } from '../db/devices.js';
 import { dailyAggregates } from '../db/stats.js';
+import type { Config } from '../config.js';
 import { storedUnit } from '../domain/readings.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import {
@@ -35,7 +36,12 @@ import {
   type ServiceDeps,
 } from './deps.js';
 
+import { reportMoney, type ReportMoney } from './reportCosts.js';
+
 export type { MonthFigures };
+
+/** A caller without a configuration: no bill; the peak and default carbon factors only. */
+const NO_TARIFFS = { tariffs: undefined, configFile: null };
 
 export interface ReportQuery {
   building?: BuildingRef;
@@ -79,6 +85,12 @@ export interface MonthlyReport {
   /** Anomalies of the month not acknowledged yet. */
   anomalies: StoredAnomaly[];
   meters: MeterState[];
+  /** The month's bill estimate under the building's contract (null: no contract). */
+  bill: ReportMoney['bill'];
+  /** The month's highest quarter-hour demand, and what it cost under a capacity tariff. */
+  peak: ReportMoney['peak'];
+  /** kg CO2e of the month's consumption. */
+  carbon: ReportMoney['carbon'];
   /** When the report was made: what "consent expired" is measured against. */
   generated_at: string;
 }
@@ -95,7 +107,7 @@ export async function buildReport(
 
 /** The same, for a building already found. */
 export async function reportOfBuilding(
-  deps: Pick<ServiceDeps, 'db' | 'now'>,
+  deps: Pick<ServiceDeps, 'db' | 'now'> & { config?: Pick<Config, 'tariffs' | 'configFile'> },
   building: BuildingSummary,
   query: Omit<ReportQuery, 'building'>,
 ): Promise<MonthlyReport> {
@@ -141,6 +153,9 @@ export async function reportOfBuilding(
     monthly_statistics: row,
     anomalies: open,
     meters: await meterStates(deps, building.id),
+    ...(metricType === 'electricity_consumption'
+      ? await reportMoney(deps.db, deps.config ?? NO_TARIFFS, building, month)
+      : { bill: null, peak: null, carbon: null }),
     generated_at: now.toISOString(),
   };
 }

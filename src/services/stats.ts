@@ -6,6 +6,8 @@ import {
 } from '../analytics/stats.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { dailyAggregates } from '../db/stats.js';
+import { localDayStart } from '../analytics/periods.js';
+import type { Config } from '../config.js';
 import { storedUnit } from '../domain/readings.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import {
@@ -15,6 +17,7 @@ import {
   type ServiceDeps,
 } from './deps.js';
 import { statsDayRange, type DateArgs, type Period } from './periodRange.js';
+import { statsCostsAndCarbon, type StatsCarbon, type StatsCosts } from './statsCosts.js';
 
 export interface StatsQuery {
   building?: BuildingRef;
@@ -29,7 +32,14 @@ export interface StatsResult extends ConsumptionStats {
   building: BuildingSummary;
   /** The one meter asked for, or null for every series of the building. */
   device_ref: string | null;
+  /** Euros per period under the building's contract; null when it has none (kWh only). */
+  costs: StatsCosts | null;
+  /** kg CO2e per period; null for other metrics, or a grid the building's zone does not tell. */
+  carbon: StatsCarbon | null;
 }
+
+/** A caller without a configuration: kWh and carbon from the default factors only. */
+const NO_TARIFFS = { tariffs: undefined, configFile: null };
 
 export async function computeStats(
   deps: Pick<ServiceDeps, 'db' | 'config' | 'now'>,
@@ -41,28 +51,46 @@ export async function computeStats(
 
 /** The same, for a building already found. */
 export async function statsOfBuilding(
-  deps: Pick<ServiceDeps, 'db' | 'now'>,
+  deps: Pick<ServiceDeps, 'db' | 'now'> & { config?: Pick<Config, 'tariffs' | 'configFile'> },
   building: BuildingSummary,
   query: Omit<StatsQuery, 'building'>,
 ): Promise<StatsResult> {
   const { period, metricType } = query;
   const zone = building.timezone;
   const { from, to } = statsDayRange(period, query.dates?.(zone) ?? {}, zone, deps.now());
+  const lookback = comparisonLookbackStart(from, period, zone);
   const days = await dailyAggregates(deps.db, {
     buildingId: building.id,
     zone,
     metricType,
     deviceRef: query.device,
-    fromDay: comparisonLookbackStart(from, period, zone),
+    fromDay: lookback,
     toDay: to,
   });
-  const stats = computeStatistics(days, {
-    period,
-    zone,
-    from,
-    to,
-    metricType,
-    unit: storedUnit(metricType),
-  });
-  return { ...stats, building: buildingSummary(building), device_ref: query.device ?? null };
+  const options = { period, zone, from, to, metricType, unit: storedUnit(metricType) };
+  const stats = computeStatistics(days, options);
+  const money =
+    metricType === 'electricity_consumption'
+      ? await statsCostsAndCarbon(deps.db, deps.config ?? NO_TARIFFS, building, {
+          points: stats.data_points,
+          from: new Date(stats.date_range.start),
+          to: new Date(stats.date_range.end),
+          lookbackFrom: localDayStart(lookback, zone),
+          zone,
+          device: query.device,
+          // Coverage of the compared periods too: the statistics over the lookback days.
+          coverage: new Map(
+            computeStatistics(days, { ...options, from: lookback }).data_points.map((p) => [
+              p.period,
+              p.coverage,
+            ]),
+          ),
+        })
+      : { costs: null, carbon: null };
+  return {
+    ...stats,
+    building: buildingSummary(building),
+    device_ref: query.device ?? null,
+    ...money,
+  };
 }

@@ -13,6 +13,8 @@
  * factor your reporting method asks for.
  */
 import { add, decimal, exact, mul, toFixed, ZERO, type Exact } from './exact.js';
+import { toMicroKwh } from './accumulate.js';
+import { LocalClock } from './localClock.js';
 import type { CarbonFactor } from './schema.js';
 
 export type Country = 'FR' | 'BE';
@@ -68,4 +70,31 @@ export function carbonResult(
     used.push({ country, source: f.source ?? 'configured (tariffs.carbon)' });
   }
   return { kgCo2e: toFixed(mul(grams, exact(1n, 1000n)), 3), factors: used };
+}
+
+/**
+ * kg CO2e of consumption readings with no tariff plan to say the country: the country is
+ * given (from the building's zone, see countryOfZone) and its factor configured or default.
+ */
+export function carbonOfReadings(
+  readings: readonly { start: Date; kwh: number; metric: 'consumption' | 'production' }[],
+  zone: string,
+  country: Country,
+  factors: Partial<Record<Country, CarbonFactor>>,
+): CarbonResult {
+  const clock = new LocalClock(zone);
+  const b = new CarbonBuckets();
+  for (const r of readings) {
+    if (r.metric !== 'consumption') continue;
+    const local = clock.local(r.start.getTime());
+    b.add(Number(local.month.slice(5, 7)) - 1, local.hour, toMicroKwh(r.kwh));
+  }
+  return carbonResult(new Map([[country, b]]), factors);
+}
+
+/** The grid a building draws from, told by its time zone; null outside France and Belgium. */
+export function countryOfZone(zone: string): Country | null {
+  if (zone === 'Europe/Paris') return 'FR';
+  if (zone === 'Europe/Brussels') return 'BE';
+  return null;
 }

@@ -8,5 +8,13 @@ export { parseTempoCalendar, type TempoCalendar } from './tempoCalendar.js';
 export { singlePlanSchedule, type ScheduleEntry } from './segments.js';
 export { priceBill, priceExact, roundBill, exactTotal, marginalCost } from './price.js';
 export type { Bill, BillLine, ExactBill, PriceRequest, PricingReading } from './price.js';
-export { DEFAULT_CARBON_FACTORS, type CarbonResult, type Country } from './carbon.js';
+export {
+  DEFAULT_CARBON_FACTORS,
+  carbonOfReadings,
+  countryOfZone,
+  type CarbonResult,
+  type Country,
+} from './carbon.js';
+export { bandLabel, type LineKind } from './lines.js';
+export { centsText } from './exact.js';
 export { monthlyPeaks } from './peaks.js';

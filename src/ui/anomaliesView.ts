@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import type { AnomaliesResult, AnomalyReportRow, StoredAnomaly } from '../services/anomalies.js';
 import { createColors, visibleLength, type Colors } from './color.js';
 import { formatNumber } from './format.js';
+import { NO_TARIFF_HINT } from './statsCostView.js';
 import { renderTable } from './table.js';
 
 const DAY_MS = 86_400_000;
@@ -65,8 +66,11 @@ export function renderDetectedAnomalies(
     above: excess(a.variance_percent),
     severity: paintSeverity(a.severity, paint),
     message: a.message,
+    excess: a.excess_kwh,
+    cost: a.cost_eur,
   }));
   type Row = (typeof rows)[number];
+  const priced = res.cost_total_eur !== null;
   const columns = [
     { key: 'id' as const, header: 'Id' },
     { key: 'when' as const, header: 'When' },
@@ -76,6 +80,13 @@ export function renderDetectedAnomalies(
     { key: 'baseline' as const, header: 'Baseline', unit: 'kWh', decimals: 3 },
     { key: 'above' as const, header: 'Above', align: 'right' as const },
     { key: 'severity' as const, header: 'Severity' },
+    // What the kWh above the baseline cost at the margin, when the building has a tariff.
+    ...(priced
+      ? [
+          { key: 'excess' as const, header: 'Excess', unit: 'kWh', decimals: 3 },
+          { key: 'cost' as const, header: 'Cost', unit: '€', decimals: 2 },
+        ]
+      : []),
   ];
   const withoutMessages = renderTable<Row>({ columns, rows, color: opts.color });
   const used = Math.max(...withoutMessages.split('\n').map(visibleLength));
@@ -92,6 +103,13 @@ export function renderDetectedAnomalies(
   if (!inline) for (const r of rows) lines.push(`${r.id}  ${r.message}`);
   if (res.stored > 0)
     lines.push(paint.dim(`${res.stored} new, ${res.alerts_queued} alerts queued`));
+  lines.push(
+    paint.dim(
+      priced
+        ? `over-consumption cost ${formatNumber(res.cost_total_eur, 2)} € in all (kWh above the baseline, energy, network and taxes with VAT)`
+        : NO_TARIFF_HINT,
+    ),
+  );
   return lines.join('\n');
 }
 
@@ -180,6 +198,13 @@ export const STORED_ANOMALY_CSV_KEYS: (keyof ReturnType<typeof storedAnomalyJson
   'acknowledged_at',
   'acknowledged_by',
 ];
+
+/** The CSV columns of a detection run: the cost columns only when the building has a tariff. */
+export function detectedAnomalyCsvKeys(res: AnomaliesResult): (keyof AnomalyReportRow)[] {
+  return res.cost_total_eur === null
+    ? DETECTED_ANOMALY_CSV_KEYS
+    : [...DETECTED_ANOMALY_CSV_KEYS, 'excess_kwh', 'cost_eur'];
+}
 
 export const DETECTED_ANOMALY_CSV_KEYS: (keyof AnomalyReportRow)[] = [
   'id',

@@ -7,6 +7,7 @@ import type { MonthlyReport } from '../services/report.js';
 import { anomalyJson, renderStoredAnomalies } from './anomaliesView.js';
 import { renderChart } from './chart.js';
 import { createColors, type Colors } from './color.js';
+import { renderReportCosts } from './reportCostView.js';
 import { formatCoverage } from './statsView.js';
 import { renderTable } from './table.js';
 
@@ -145,10 +146,17 @@ export function renderReport(r: MonthlyReport, view: View): string {
     paint.bold('Monthly statistics'),
     monthStatisticsTable(r, view),
     '',
+    ...costSection(r, view),
     paint.bold(`Open anomalies (${r.anomalies.length})`),
     anomalies,
     '',
     paint.bold('Meters'),
     metersTable(r, view, paint),
   ].join('\n');
+}
+
+/** The bill, peak and carbon lines, followed by a blank line; nothing when there is none. */
+function costSection(r: MonthlyReport, view: View): string[] {
+  const text = renderReportCosts(r, view);
+  return text ? [text, ''] : [];
 }

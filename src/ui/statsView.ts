@@ -3,6 +3,7 @@ import type { StatsDataPoint } from '../analytics/stats.js';
 import type { StatsResult } from '../services/stats.js';
 import { renderChart } from './chart.js';
 import { createColors } from './color.js';
+import { NO_TARIFF_HINT, statsCostCsv } from './statsCostView.js';
 import { renderTable } from './table.js';
 
 /** A partial period is never shown as 100 %: coverage is rounded down. */
@@ -67,6 +68,7 @@ export function renderStatsTable(
   if (res.data_points.some(isPartial)) {
     notes.push('* partial period: coverage below 100 % (readings missing, or period not over)');
   }
+  if (!res.costs && res.metric_type === 'electricity_consumption') notes.push(NO_TARIFF_HINT);
   return [
     paint.bold(`${res.metric_type} per ${res.period} — ${where} (${res.building.timezone})`),
     table,
@@ -104,8 +106,15 @@ export interface StatsCsvRow {
   previous_year: string | null;
 }
 
-export function statsCsvRows(res: StatsResult): StatsCsvRow[] {
+/** The CSV columns of a result: the statistics', then its costs' and carbon's if any. */
+export function statsCsvKeys(res: StatsResult): string[] {
+  return [...STATS_CSV_KEYS, ...statsCostCsv(res).keys];
+}
+
+export function statsCsvRows(res: StatsResult): (StatsCsvRow & Record<string, unknown>)[] {
+  const money = statsCostCsv(res);
   return res.data_points.map((p) => ({
+    ...Object.fromEntries(money.keys.map((k) => [k, money.rows.get(p.period)?.[k] ?? null])),
     period: p.period,
     start: p.start,
     end: p.end,

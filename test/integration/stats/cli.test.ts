@@ -129,7 +129,7 @@ describe('stats, anomalies and report from the command line', () => {
       env: { ...env, COLUMNS: '60' },
     });
     expect(r.code).toBe(0);
-    const [table, chart] = r.stdout.split('\n\n');
+    const [table, chart, carbon] = r.stdout.split('\n\n');
     expect(table).toMatch(/^2025-10-04\s+19\.200\s+0\.4000/m);
     expect(chart).toMatchInlineSnapshot(`
       "Total per day (kWh)
@@ -146,9 +146,10 @@ describe('stats, anomalies and report from the command line', () => {
         8┤       ╭───────╯
         5┤───────╯
          ├───────────────┬───────────────┬───────────────────────
-         2025-10-01      2025-10-03      2025-10-05
-      "
+         2025-10-01      2025-10-03      2025-10-05"
     `);
+    // After the chart: kg CO2e per day from the Belgian default factor.
+    expect(carbon).toMatch(/^2025-10-04\s+3\.216$/m);
   });
 
   it('anomalies --format csv starts with its header and lists what it found', async () => {

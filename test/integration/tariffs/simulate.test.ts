@@ -342,6 +342,59 @@ describe('tariffs simulate', () => {
   });
 });
 
+describe('tariffs from the config file', () => {
+  it("prices the building's contract from the config file's tariffs section", async () => {
+    const config = path.join(dir, 'koprogo-iot.config.json');
+    fs.writeFileSync(config, JSON.stringify({ tariffs: { $comment: 'plans', ...TARIFFS } }));
+    const r = await run([
+      '--config',
+      config,
+      'tariffs',
+      'simulate',
+      '--building',
+      'Maison Molière',
+      '--from',
+      '2026-09-01',
+      '--to',
+      '2026-09-30',
+      '--format',
+      'json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { plans: { name: string; bill: { total: string } }[] };
+    // The same contract and September as with --tariffs: 248.04 (see above).
+    expect(doc.plans.map((p) => [p.name, p.bill.total])).toEqual([['contract', '248.04']]);
+    const list = await run(['--config', config, 'tariffs', 'list']);
+    expect(list.stdout).toMatch(/fluvius\s+BE\s+be-single\s+2026-01-01/);
+  }, 60_000);
+
+  it('reports a contract naming a missing plan under its key, with every other problem', async () => {
+    const config = path.join(dir, 'bad.config.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        sync: { overlapDays: -1 },
+        tariffs: { plans: {}, buildings: { X: [{ validFrom: '2026-01-01', plan: 'nope' }] } },
+      }),
+    );
+    const r = await run(['--config', config, 'tariffs', 'list']);
+    expect(r.code).toBe(EXIT.CONFIG);
+    expect(r.stderr).toContain('sync.overlapDays must be an integer from 0 to 60');
+    expect(r.stderr).toContain(
+      'tariffs.buildings.X[0].plan names "nope", which is not in tariffs.plans',
+    );
+  });
+
+  it('says how to add plans when the config file has none (exit 3)', async () => {
+    const config = path.join(dir, 'empty.config.json');
+    fs.writeFileSync(config, JSON.stringify({}));
+    const r = await run(['--config', config, 'tariffs', 'list']);
+    expect(r.code).toBe(EXIT.CONFIG);
+    expect(r.stderr).toContain('has no tariffs.plans');
+  });
+});
+
 describe('tariffs list', () => {
   it('lists the plans with their kind and version dates', async () => {
     const r = await run(['tariffs', 'list', '--tariffs', tariffsFile]);

@@ -24,6 +24,7 @@ interface Def {
   element?: z.ZodType;
   valueType?: z.ZodType;
   options?: z.ZodType[];
+  discriminator?: string;
 }
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
 
@@ -44,9 +45,21 @@ function keyPaths(s: z.ZodType, value: unknown, at: string, out: Set<string>, al
     case 'optional':
     case 'nullable':
       return keyPaths(d.innerType as z.ZodType, value, at, out, all);
-    case 'union':
-      for (const o of d.options ?? []) keyPaths(o, value, at, out, all);
+    case 'union': {
+      if (!all || d.discriminator) {
+        for (const o of d.options ?? []) keyPaths(o, value, at, out, all);
+        return;
+      }
+      // Alternative forms of one value (a carbon factor: yearly, monthly or hourly): the
+      // example must spell the keys they share; each form's own keys are in docs/costs.md.
+      const each = (d.options ?? []).map((o) => {
+        const keys = new Set<string>();
+        keyPaths(o, undefined, at, keys, true);
+        return keys;
+      });
+      for (const k of each[0] ?? []) if (each.every((keys) => keys.has(k))) out.add(k);
       return;
+    }
     case 'array':
       if (all) return keyPaths(d.element as z.ZodType, undefined, `${at}[]`, out, all);
       if (Array.isArray(value))
@@ -201,7 +214,7 @@ describe('problems', () => {
     expect(msg).toMatch(/^\/etc\/koprogo-iot\.json has 13 problem\(s\):\n/);
     for (const line of [
       '  - database.url holds a secret: set DATABASE_URL in the environment, or write "${DATABASE_URL}"',
-      '  - typo is not a known key (allowed: database, defaults, storage, providers, sync, anomalies, alerts, notifications)',
+      '  - typo is not a known key (allowed: database, defaults, storage, providers, sync, anomalies, alerts, notifications, tariffs, buildings)',
       '  - defaults.timeZone "Nowhere/City" is not an IANA time zone (e.g. Europe/Brussels)',
       '  - storage must be an object',
       '  - sync.overlapDays must be an integer from 0 to 60',
