@@ -51,11 +51,11 @@ CREATE TABLE p1_events (
 -- The monthly peak of quarter-hour average demand (Belgium's capacity tariff) per meter:
 -- as the meter states it (P1 1-0:1.6.0), computed from quarter-hour readings, or estimated.
 CREATE TABLE meter_peaks (
-  building_id UUID NOT NULL,
-  device_ref TEXT NOT NULL,
-  month DATE NOT NULL,
+  building_id UUID,
+  device_ref TEXT,
+  month DATE,
   peak_at TIMESTAMPTZ,
-  kw DOUBLE PRECISION NOT NULL,
-  source TEXT NOT NULL CHECK (source IN ('p1', 'quarter-hour', 'estimated')),
+  kw DOUBLE PRECISION,
+  source TEXT CHECK (source IN ('p1', 'quarter-hour', 'estimated')),
   PRIMARY KEY (building_id, device_ref, month)
 );
