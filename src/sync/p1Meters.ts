@@ -13,6 +13,7 @@ import type { Database } from '../db/types.js';
 import {
   createP1Listener,
   createTransport,
+  type AccumulatorOptions,
   type P1Batch,
   type P1Connection,
   type P1Listener,
@@ -29,6 +30,11 @@ export interface P1MetersOptions {
   flushMs?: number;
   /** Silence after which a meter is reported quiet (default 60 s). */
   quietSeconds?: number;
+  /**
+   * How far a telegram's clock may be from its arrival, and the longest silence bridged
+   * (defaults in quarterHours.ts). Replaying an old recording needs a wider window.
+   */
+  accumulator?: AccumulatorOptions;
   /** Called after each batch is stored (tests, the demo). */
   onStored?: (deviceId: string, written: number) => void;
 }
@@ -115,6 +121,7 @@ export function startP1Meters(o: P1MetersOptions): RunningP1Meters {
       transport,
       ...(row.resume_state ? { resume: row.resume_state } : {}),
       ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}),
+      ...(o.accumulator ? { accumulator: o.accumulator } : {}),
       ...(o.quietSeconds !== undefined ? { quietSeconds: o.quietSeconds } : {}),
       onBatch: (b) => storeBatch(o, row, m, b),
       onError: (e) => log.warn('P1 meter', { err: e.message }),
