@@ -18,6 +18,7 @@ import {
   type P1Connection,
   type P1Listener,
 } from '../providers/p1/index.js';
+import { keyringFromEnv } from '../link/keyring.js';
 import type { Logger } from '../ui/logger.js';
 import { lastTelegramAt, p1EventRows, p1Readings } from './p1Batch.js';
 
@@ -157,6 +158,37 @@ export function startP1Meters(o: P1MetersOptions): RunningP1Meters {
       const all = [...running.values()];
       running.clear();
       await Promise.all(all.map((m) => m.listener.stop()));
+    },
+  };
+}
+
+/** How often the daemon looks for P1 meters linked or unlinked since it started. */
+const REFRESH_MS = 60_000;
+
+/**
+ * The daemon's P1 listeners: started for every active P1 meter, refreshed every minute,
+ * broker credentials opened with IOT_ENCRYPTION_KEY (and the previous keys) when needed.
+ */
+export async function startDaemonP1Meters(o: {
+  db: Database;
+  log: Logger;
+  encryptionKey: string | null | undefined;
+  env: Record<string, string | undefined>;
+}): Promise<{ stop(): Promise<void> }> {
+  const meters = startP1Meters({
+    db: o.db,
+    log: o.log,
+    keyring: () => keyringFromEnv(o.env, o.encryptionKey ?? undefined),
+  });
+  await meters.refresh();
+  const timer = setInterval(() => {
+    meters.refresh().catch((e: Error) => o.log.warn('P1 meters not refreshed', { err: e.message }));
+  }, REFRESH_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await meters.stop();
     },
   };
 }
