@@ -37,7 +37,7 @@ export interface P1MetersOptions {
    */
   accumulator?: AccumulatorOptions;
   /** Called after each batch is stored (tests, the demo). */
-  onStored?: (deviceId: string, written: number) => void;
+  onStored?: (deviceId: string, batch: P1Batch, written: number) => void;
 }
 
 export interface RunningP1Meters {
@@ -102,7 +102,7 @@ async function storeBatch(o: P1MetersOptions, row: P1MeterRow, m: MeterListener,
   m.accepted = b.counts.accepted;
   m.quietSince = events.quietSince;
   if (spoke) m.inheritedQuiet = null;
-  o.onStored?.(row.device_id, written);
+  o.onStored?.(row.device_id, b, written);
 }
 
 export function startP1Meters(o: P1MetersOptions): RunningP1Meters {
