@@ -12,6 +12,7 @@ import { parseKeyring } from '../../../src/auth/vault.js';
 import { addBuilding } from '../../../src/db/buildings.js';
 import { insertDevice } from '../../../src/db/devices.js';
 import { insertP1Meter, listP1Meters } from '../../../src/db/p1Meters.js';
+import { syncStatus } from '../../../src/services/meters.js';
 import { statsOfBuilding } from '../../../src/services/stats.js';
 import {
   startP1Simulator,
@@ -19,6 +20,7 @@ import {
 } from '../../../src/simulator/p1/startP1Simulator.js';
 import { startP1Meters, type RunningP1Meters } from '../../../src/sync/p1Meters.js';
 import { createLogger } from '../../../src/ui/logger.js';
+import { renderSyncStatus } from '../../../src/ui/statusView.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { BROKER } from './helpers.js';
 
@@ -221,5 +223,21 @@ describe.each(ENGINES)('P1 over MQTT, end to end (%s)', (engine) => {
       DAYS.map((d) => [d.day, d.quarters, 1]),
     );
     expect(days.map((p) => p.expected_count)).toEqual([96, 100, 96]);
+  });
+
+  it('status shows the P1 meter: its last telegram, what was rejected, no gap', async () => {
+    const s = await syncStatus({ db: t.db, now: () => new Date(END) });
+    expect(s.p1_meters).toEqual([
+      expect.objectContaining({
+        prm,
+        via: `mqtt ${BROKER} ${topic}`,
+        last_telegram_at: new Date(END),
+        gaps: 0,
+        quiet_since: null,
+      }),
+    ]);
+    const text = renderSyncStatus(s, { color: false, width: 120 });
+    expect(text).toContain('P1 meters');
+    expect(text).toMatch(new RegExp(`${prm} +Residentie Schelde .* no start`));
   });
 });
