@@ -148,7 +148,7 @@ export function makeLinkCommand(): Command {
     )
     .option('--mqtt <url>', 'P1: the MQTT broker a dongle publishes on (mqtt://host:1883)')
     .option('--topic <topic>', 'P1: the topic of raw telegrams or of the dongle JSON')
-    .option('--mqtt-user <name>', `P1: broker user (or env ${'KOPROGO_IOT_MQTT_USERNAME'})`)
+    .option('--mqtt-user <name>', 'P1: broker user (or env KOPROGO_IOT_MQTT_USERNAME)')
     .option(
       '--mqtt-password <password>',
       'P1: broker password (better: env KOPROGO_IOT_MQTT_PASSWORD)',
