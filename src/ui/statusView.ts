@@ -81,7 +81,7 @@ function p1Section(s: SyncStatus, view: View, paint: Colors): string[] {
       { key: 'last', header: 'Last telegram' },
       { key: 'accepted', header: 'Good' },
       { key: 'rejected', header: 'Rejected' },
-      { key: 'gaps', header: 'Gaps' },
+      { key: 'gaps', header: 'Gaps, quiet' },
     ],
     rows: s.p1_meters.map((m) => ({
       prm: m.prm,
@@ -91,7 +91,7 @@ function p1Section(s: SyncStatus, view: View, paint: Colors): string[] {
         : when(m.last_telegram_at),
       accepted: m.telegrams_accepted,
       rejected: rejectedText(m.telegrams_rejected),
-      gaps: `${m.gaps} gap(s), ${m.quiet_periods} quiet`,
+      gaps: `${m.gaps}, ${m.quiet_periods}`,
     })),
     color: view.color,
     maxWidth: view.width,
