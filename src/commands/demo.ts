@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runDemo, type DemoRun } from '../demo/runDemo.js';
 import { createColors } from '../ui/color.js';
+import { formatInstant } from '../ui/format.js';
 import { toJson } from '../ui/output.js';
 import { createProgress } from '../ui/progress.js';
 import { renderReport, reportJson } from '../ui/reportView.js';
@@ -28,11 +29,34 @@ function printResults(ctx: Context, run: DemoRun): void {
   out('');
   out(renderStatsChart(monthly, { color: ctx.color, width }));
   out('');
+  if (run.p1) printP1(ctx, run.p1);
   const list = run.anomalies.anomalies;
   out(paint.bold(`Anomalies found (${list.length})`));
   for (const a of list.slice(-SHOWN_ANOMALIES)) out(`  ${a.severity.padEnd(8)} ${a.message}`);
   if (list.length > SHOWN_ANOMALIES)
     out(`  … and ${list.length - SHOWN_ANOMALIES} earlier ones: koprogo-iot anomalies list --all`);
+}
+
+/** The Belgian building: the P1 meter's days, totals and the month's capacity peak. */
+function printP1(ctx: Context, p1: NonNullable<DemoRun['p1']>): void {
+  const out = (s: string) => ctx.out.stdout.write(s + '\n');
+  const paint = createColors(ctx.color);
+  const width = Math.min(ctx.columns, 120);
+  out(paint.bold(`Daily statistics — ${p1.building.name}, P1 meter ${p1.link.device.prm}`));
+  out(renderStatsTable(p1.daily, { color: ctx.color, width }));
+  const t = p1.totals;
+  out(
+    `  ${p1.quarterHours} quarter-hours: offtake ${t.offtakeKwh.toFixed(3)} kWh, ` +
+      `injection ${t.injectionKwh.toFixed(3)} kWh, gas ${t.gasM3.toFixed(3)} m3`,
+  );
+  if (p1.peak)
+    out(
+      `  capacity peak of ${p1.peak.month} (meter 1-0:1.6.0): ${p1.peak.kw.toFixed(3)} kW` +
+        (p1.peak.at ? ` in the quarter-hour ending ${formatInstant(p1.peak.at)}` : ''),
+    );
+  out('');
+  out(renderReport(p1.report, { color: ctx.color, width }));
+  out('');
 }
 
 export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promise<DemoRun> {
@@ -48,7 +72,7 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
   });
   let total = 0;
   say(
-    'koprogo-iot demo: a simulated Enedis meter, linked, synced and analysed on a throwaway embedded database.',
+    'koprogo-iot demo: a simulated Enedis meter, linked, synced and analysed, and a Belgian P1 meter streamed over MQTT, on a throwaway embedded database.',
   );
   const run = await runDemo({
     dataDir: o.dataDir,
@@ -73,6 +97,17 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
           report: reportJson(run.report),
           statistics: run.monthly,
           anomalies: run.anomalies.anomalies,
+          p1: run.p1
+            ? {
+                building: run.p1.building,
+                device: { prm: run.p1.link.device.prm, provider: 'p1' },
+                telegrams: run.p1.telegrams,
+                quarter_hours: run.p1.quarterHours,
+                totals: run.p1.totals,
+                peak: run.p1.peak,
+                statistics: run.p1.daily,
+              }
+            : null,
           timings_ms: run.timings,
         }),
       );

@@ -1,16 +1,118 @@
 /**
  * `simulator`: runs the local fake of Enedis and ORES on 127.0.0.1 until SIGINT/SIGTERM, and
- * prints (stdout) its URL and the environment lines that point the tool at it.
+ * prints (stdout) its URL and the environment lines that point the tool at it. With `--p1`:
+ * a simulated Belgian digital meter publishing its telegrams (with DST, gas, injection and
+ * occasional damage) on an MQTT topic and/or serving them on a TCP port.
  */
 import { Command } from 'commander';
 import { UsageError } from '../domain/errors.js';
 import {
+  startMeterSimulator,
   startProviderSimulator,
+  type P1SimulatorOptions,
+  type RunningP1Simulator,
   type Simulator,
   type SimulatorOptions,
 } from '../services/simulator.js';
+import { parseIntOption, parseNumberOption } from './context.js';
 
-export interface SimulatorCommandOptions {
+export interface P1SimulatorCommandOptions {
+  mqtt?: string;
+  topic?: string;
+  tcpPort?: string;
+  start?: string;
+  hours?: string;
+  interval?: string;
+  speed?: string;
+  corruptRate?: string;
+  seed?: string | number;
+  pvKw?: string;
+  baseLoadKw?: string;
+  gas?: boolean;
+  equipmentId?: string;
+}
+
+/** The simulator options the flags give; a UsageError on a bad value. */
+export function p1SimulatorOptionsFrom(o: P1SimulatorCommandOptions): P1SimulatorOptions {
+  const opts: P1SimulatorOptions = {};
+  if (o.mqtt !== undefined || o.topic !== undefined) {
+    if (!o.mqtt || !o.topic)
+      throw new UsageError('--mqtt and --topic go together', {
+        hint: 'e.g. --mqtt mqtt://127.0.0.1:1883 --topic dsmr/raw',
+      });
+    opts.mqtt = { url: o.mqtt, topic: o.topic };
+  }
+  if (o.tcpPort !== undefined) opts.tcpPort = parseIntOption('--tcp-port', 0, 65_535)(o.tcpPort);
+  if (o.start !== undefined) {
+    const at = Date.parse(o.start);
+    if (!Number.isFinite(at))
+      throw new UsageError(`--start must be an ISO 8601 instant, got "${o.start}"`);
+    opts.start = at;
+  }
+  if (o.hours !== undefined) opts.hours = parseNumberOption('--hours', 0.01, 24 * 3650)(o.hours);
+  if (o.interval !== undefined) {
+    const s = parseIntOption('--interval', 1, 900)(o.interval);
+    if (900 % s !== 0)
+      throw new UsageError(`--interval must divide 900 (1, 10, 30, 60…), got ${s}`);
+    opts.intervalSeconds = s;
+  }
+  if (o.speed !== undefined) opts.speed = parseNumberOption('--speed', 0.01, 1_000_000)(o.speed);
+  if (o.corruptRate !== undefined)
+    opts.corruptRate = parseNumberOption('--corrupt-rate', 0, 1)(o.corruptRate);
+  if (o.seed !== undefined) opts.seed = parseIntOption('--seed', 0, 2 ** 31 - 1)(String(o.seed));
+  if (o.pvKw !== undefined) opts.pvKw = parseNumberOption('--pv-kw', 0, 10_000)(o.pvKw);
+  if (o.baseLoadKw !== undefined)
+    opts.baseLoadKw = parseNumberOption('--base-load-kw', 0.01, 10_000)(o.baseLoadKw);
+  if (o.gas === false) opts.gas = false;
+  if (o.equipmentId !== undefined) opts.equipmentId = o.equipmentId;
+  return opts;
+}
+
+function whereTo(sim: RunningP1Simulator, opts: P1SimulatorOptions): string[] {
+  const lines: string[] = [];
+  if (sim.tcpPort !== null)
+    lines.push(`koprogo-iot link --provider p1 --tcp 127.0.0.1:${sim.tcpPort}`);
+  if (opts.mqtt)
+    lines.push(`koprogo-iot link --provider p1 --mqtt ${opts.mqtt.url} --topic ${opts.mqtt.topic}`);
+  return lines;
+}
+
+/** Runs the P1 simulator until its hours are over, SIGINT/SIGTERM or `signal`. */
+export async function runP1Simulator(
+  o: P1SimulatorCommandOptions,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal?: AbortSignal },
+): Promise<void> {
+  const opts = p1SimulatorOptionsFrom(o);
+  const sim = await startMeterSimulator(opts);
+  io.stdout.write(whereTo(sim, opts).join('\n') + '\n');
+  io.stderr.write(
+    `P1 meter simulator: equipment id ${opts.equipmentId ?? '1SAG1100042718'}, a telegram every ` +
+      `${opts.intervalSeconds ?? 1} simulated s at ×${opts.speed ?? 1}` +
+      `${opts.hours !== undefined ? ` for ${opts.hours} h` : ''}. Press Ctrl-C to stop.\n`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    if (io.signal?.aborted) return stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    io.signal?.addEventListener('abort', stop, { once: true });
+    sim.done.then(stop, reject);
+  });
+  await sim.stop();
+  const c = sim.counts();
+  io.stderr.write(
+    `P1 meter simulator stopped: ${c.sent} telegrams sent, ${c.corrupted} damaged.\n`,
+  );
+}
+
+export interface SimulatorCommandOptions extends P1SimulatorCommandOptions {
+  /** A P1 meter's telegrams instead of the providers' APIs. */
+  p1?: boolean;
   port?: string | number;
   seed?: string | number;
   deny?: boolean;
@@ -105,6 +207,8 @@ export async function runSimulator(
 ): Promise<void> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
+  if (o.p1)
+    return runP1Simulator(o, { stdout, stderr, ...(io.signal ? { signal: io.signal } : {}) });
   const opts = simulatorOptionsFrom(o);
   if (o.logRequests) opts.log = (line) => stderr.write(`${line}\n`);
   const sim = await startProviderSimulator(opts);
@@ -134,9 +238,7 @@ export async function runSimulator(
 
 export function makeSimulatorCommand(): Command {
   return new Command('simulator')
-    .description(
-      'run a local fake of the Enedis and ORES APIs on 127.0.0.1 (for trying and testing)',
-    )
+    .description('run a local fake of the Enedis and ORES APIs, or (--p1) a P1 meter, on 127.0.0.1')
     .option('--port <n>', 'port to listen on (0: a free port)', '0')
     .option('--seed <n>', 'seed of meters, loads, anomalies and faults', '42')
     .option('--deny', 'refuse every consent (error=access_denied)')
@@ -154,6 +256,19 @@ export function makeSimulatorCommand(): Command {
       'ORES minimum interval between calls per meter (default 2000)',
     )
     .option('--log-requests', 'print one line per request on stderr')
+    .option('--p1', 'simulate a P1 meter instead: telegrams on MQTT and/or TCP')
+    .option('--mqtt <url>', 'P1: publish telegrams on this broker (mqtt://127.0.0.1:1883)')
+    .option('--topic <topic>', 'P1: the topic to publish raw telegrams on')
+    .option('--tcp-port <n>', 'P1: serve raw telegrams on this TCP port of 127.0.0.1 (0: free)')
+    .option('--start <instant>', 'P1: simulated time of the first telegram (default: now)')
+    .option('--hours <h>', 'P1: stop after this many simulated hours (default: never)')
+    .option('--interval <s>', 'P1: simulated seconds between telegrams (default 1)')
+    .option('--speed <x>', 'P1: simulated seconds per real second (default 1)')
+    .option('--corrupt-rate <f>', 'P1: share of telegrams damaged (0..1)')
+    .option('--pv-kw <kw>', 'P1: peak power of the rooftop PV (default 4, 0: none)')
+    .option('--base-load-kw <kw>', 'P1: average load (default 0.6)')
+    .option('--no-gas', 'P1: no gas meter on the M-Bus')
+    .option('--equipment-id <id>', 'P1: the meter equipment id (default 1SAG1100042718)')
     .addHelpText(
       'after',
       '\nPrints the URL and the KOPROGO_IOT_ENEDIS_BASE_URL / KOPROGO_IOT_ORES_BASE_URL lines on stdout.\n' +

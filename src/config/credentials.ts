@@ -3,7 +3,7 @@
  * user learns every missing variable before the browser says "linked".
  */
 import { ConfigError } from '../domain/errors.js';
-import type { ProviderName } from '../providers/names.js';
+import type { PulledProviderName as ProviderName } from '../providers/names.js';
 import { providerEnvVar } from './providers.js';
 import type { Config } from './resolve.js';
 

@@ -5,7 +5,11 @@
  * `apiVersion: "v5"`, from the legacy v5 URLs and quota.
  */
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from '../providers/names.js';
+import {
+  PULLED_PROVIDERS as PROVIDERS,
+  type ProviderName as AnyProviderName,
+  type PulledProviderName as ProviderName,
+} from '../providers/names.js';
 import { defaultProviderSettings } from '../providers/settings.js';
 import type { EnedisSettings, OresSettings, SettingsOf } from '../providers/types.js';
 import { httpUrl, int, num, oneOf, optional, section, str, timeZone } from './fields.js';
@@ -23,9 +27,10 @@ export type ProviderConfig = ProviderConfigOf<ProviderName>;
 export type ProvidersConfig = { [N in ProviderName]: ProviderConfigOf<N> };
 
 /** How a person recognises each provider in a list. */
-export const PROVIDER_LABELS: Record<ProviderName, string> = {
+export const PROVIDER_LABELS: Record<AnyProviderName, string> = {
   enedis: 'Enedis Linky (France)',
   ores: 'ORES (Belgium)',
+  p1: 'P1 port of a digital meter (Belgium, Netherlands, Luxembourg)',
 };
 
 /** The environment variable that holds a provider's value (`KOPROGO_IOT_ORES_CLIENT_SECRET`). */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
-import { PROVIDERS } from '../providers/names.js';
+import { PULLED_PROVIDERS as PROVIDERS } from '../providers/names.js';
 import { dataDirProblem } from './dataDir.js';
 import { providerEnvVar, secretKeyProblem } from './providers.js';
 import { configFileSchema, unknownRuleChannels, type ConfigFile } from './schema.js';

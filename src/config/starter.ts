@@ -2,7 +2,7 @@
  * The starter file `init` writes: the keys a building manager is likely to change, with the
  * schema's defaults, and client ids as `${VAR}` so no credential is written to disk.
  */
-import { PROVIDERS } from '../providers/names.js';
+import { PULLED_PROVIDERS as PROVIDERS } from '../providers/names.js';
 import { providerEnvVar } from './providers.js';
 import { configFileSchema, DEFAULT_ALERT_RULES } from './schema.js';
 

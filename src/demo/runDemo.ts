@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parseKeyring } from '../auth/vault.js';
 import { addDays, localDayOf } from '../analytics/periods.js';
 import { resolveConfig, type Config } from '../config.js';
 import { addBuilding, type Building } from '../db/buildings.js';
@@ -25,6 +26,7 @@ import type { SyncProgress } from '../sync/syncEnv.js';
 import { reportOfBuilding, type MonthlyReport } from '../services/report.js';
 import { statsOfBuilding, type StatsResult } from '../services/stats.js';
 import { DEMO_BUILDINGS, DEMO_TARIFFS, FRENCH_DEMO_BUILDING } from './demoTariffs.js';
+import { runP1Demo, type P1DemoResult } from './p1Building.js';
 
 export interface DemoOptions {
   /** Where to keep the demo database (default: a new temporary directory). */
@@ -53,7 +55,9 @@ export interface DemoRun {
   /** The last complete month's report and the monthly statistics, as the demo shows them. */
   report: MonthlyReport;
   monthly: StatsResult;
-  timings: { linkMs: number; syncMs: number; detectMs: number };
+  /** The Belgian P1 building, or null when no MQTT broker answered on 127.0.0.1:1883. */
+  p1: P1DemoResult | null;
+  timings: { linkMs: number; syncMs: number; detectMs: number; p1Ms: number | null };
   /** Closes the database and stops the simulator. */
   close(): Promise<void>;
 }
@@ -197,6 +201,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       period: 'month',
       metricType,
     });
+    const p1 = await runP1Demo({
+      db,
+      config,
+      log: options.log,
+      keyring: () => parseKeyring(demoKey),
+      say: options.say,
+      now,
+    });
+    if (p1)
+      options.say(
+        `BE   P1 meter ${p1.link.device.prm} linked over MQTT (link --provider p1 --mqtt), ` +
+          `${p1.telegrams} telegrams of ${p1.days} simulated days streamed into ` +
+          `${p1.quarterHours} quarter-hours (${(p1.ms / 1000).toFixed(1)} s)`,
+      );
     return {
       dataDir,
       demoKey,
@@ -207,6 +225,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       ...steps,
       report,
       monthly,
+      p1,
+      timings: { ...steps.timings, p1Ms: p1?.ms ?? null },
       async close() {
         await opened.close().catch(() => {});
         await sim.close().catch(() => {});

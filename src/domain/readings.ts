@@ -15,6 +15,8 @@ export type DeviceType = (typeof DEVICE_TYPES)[number];
 export const METRIC_TYPES = [
   'electricity_consumption',
   'electricity_production',
+  /** Average demand over an interval (kW): a P1 meter's quarter-hour demand, billed in Belgium. */
+  'electricity_demand',
   'water_consumption',
   'gas_consumption',
   'temperature',
@@ -28,6 +30,7 @@ export type MetricType = (typeof METRIC_TYPES)[number];
 export const METRIC_UNITS: Record<MetricType, readonly string[]> = {
   electricity_consumption: ['kWh', 'Wh', 'MWh'],
   electricity_production: ['kWh', 'Wh', 'MWh'],
+  electricity_demand: ['kW', 'W'],
   water_consumption: ['m3', 'L'],
   gas_consumption: ['m3', 'kWh'],
   temperature: ['°C', 'C', '°F', 'F', 'K'],
@@ -40,6 +43,7 @@ export const METRIC_UNITS: Record<MetricType, readonly string[]> = {
 export const METRIC_DEVICE: Record<MetricType, DeviceType> = {
   electricity_consumption: 'electricity_meter',
   electricity_production: 'electricity_meter',
+  electricity_demand: 'electricity_meter',
   water_consumption: 'water_meter',
   gas_consumption: 'gas_meter',
   temperature: 'temperature_sensor',
@@ -111,6 +115,11 @@ export function normaliseValue(
       v = unit === 'Wh' ? v / 1000 : unit === 'MWh' ? v * 1000 : v;
       if (v > 1_000_000)
         return { ok: false, error: `Consumption value too large (max 1M): ${value}` };
+      return { ok: true, value: v };
+    case 'electricity_demand':
+      if (v < 0) return { ok: false, error: `Demand value cannot be negative: ${value}` };
+      v = unit === 'W' ? v / 1000 : v;
+      if (v > 100_000) return { ok: false, error: `Demand value too large (max 100 MW): ${value}` };
       return { ok: true, value: v };
     case 'water_consumption':
     case 'gas_consumption':

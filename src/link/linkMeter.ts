@@ -22,6 +22,7 @@ import { AuthError, UsageError } from '../domain/errors.js';
 import {
   createProvider,
   providerEntry,
+  pulledProviderName,
   type ProviderDeps,
   type ProviderName,
 } from '../providers/index.js';
@@ -175,7 +176,7 @@ export async function linkMeter(
   opts: LinkMeterOptions,
 ): Promise<DeviceWithBuilding> {
   const checked = await precheck(db, config, opts);
-  const settings = config.providers[opts.provider];
+  const settings = config.providers[pulledProviderName(opts.provider)];
   const provider = createProvider(settings, opts.providerDeps ?? {});
   const result = await consent(provider, settings.redirectUri, checked.prm, opts);
 

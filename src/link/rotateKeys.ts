@@ -4,7 +4,12 @@
  */
 import { deviceTokenAad, reseal, type EncryptionKey, type Keyring } from '../auth/vault.js';
 import { listSealedTokens, writeSealedTokens } from '../db/devices.js';
-import type { Database } from '../db/types.js';
+import {
+  listSealedP1Credentials,
+  p1CredentialAad,
+  storeResealedP1Credentials,
+} from '../db/p1Meters.js';
+import type { Database, Queryable } from '../db/types.js';
 
 export interface RotationResult {
   /** Devices holding sealed tokens. */
@@ -40,6 +45,33 @@ export async function rotateKeys(
       await writeSealedTokens(tx, row.id, { access, refresh, keyId: newKey.keyId });
       resealed++;
     }
-    return { devices: rows.length, resealed, keyId: newKey.keyId };
+    const p1 = await resealP1Credentials(tx, keyring, newKey);
+    return {
+      devices: rows.length + p1.devices,
+      resealed: resealed + p1.resealed,
+      keyId: newKey.keyId,
+    };
   });
+}
+
+/** The same for P1 meters' broker credentials (p1_meters), in the same transaction. */
+async function resealP1Credentials(
+  tx: Queryable,
+  keyring: () => Keyring,
+  newKey: EncryptionKey,
+): Promise<{ devices: number; resealed: number }> {
+  const rows = await listSealedP1Credentials(tx);
+  if (rows.length === 0) return { devices: 0, resealed: 0 };
+  const ring = keyring();
+  let resealed = 0;
+  for (const row of rows) {
+    const again = (value: string | null, column: 'username' | 'password') =>
+      value === null ? null : reseal(value, ring, newKey, p1CredentialAad(row.device_id, column));
+    const username = again(row.username_encrypted, 'username');
+    const password = again(row.password_encrypted, 'password');
+    if (username === row.username_encrypted && password === row.password_encrypted) continue;
+    await storeResealedP1Credentials(tx, row.device_id, { username, password }, newKey.keyId);
+    resealed++;
+  }
+  return { devices: rows.length, resealed };
 }

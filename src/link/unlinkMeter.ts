@@ -12,6 +12,7 @@ import {
 } from '../db/devices.js';
 import type { Database } from '../db/types.js';
 import { createProvider, providerEntry, type ProviderDeps } from '../providers/index.js';
+import { isPulledProviderName } from '../providers/names.js';
 import type { KeyEnv } from './keyring.js';
 import { keyringFromEnv } from './keyring.js';
 
@@ -46,6 +47,8 @@ async function revoke(
   device: DeviceWithBuilding,
   opts: UnlinkOptions,
 ): Promise<{ revocation: RevocationOutcome; revocationError?: string }> {
+  // A meter read on the premises (P1) holds no grant at any provider.
+  if (!isPulledProviderName(device.provider)) return { revocation: 'no_tokens' };
   const provider = createProvider(config.providers[device.provider], opts.providerDeps ?? {});
   if (!device.has_tokens) {
     // A provider without tokens per meter (Enedis) ends its consents on its own side.

@@ -7,11 +7,19 @@ export {
   findProvider,
   providerEntry,
   providerNames,
+  pulledProviderName,
   rateLimiterKey,
   validateMeterId,
   type ProviderEntry,
 } from './registry.js';
-export { PROVIDERS, isProviderName, type ProviderName } from './names.js';
+export {
+  PROVIDERS,
+  PULLED_PROVIDERS,
+  isProviderName,
+  isPulledProviderName,
+  type ProviderName,
+  type PulledProviderName,
+} from './names.js';
 export {
   DEFAULT_PROVIDER_SETTINGS,
   ENEDIS_V5_DEFAULTS,

@@ -8,8 +8,14 @@
  */
 import { UsageError } from '../domain/errors.js';
 import { createEnedisProvider, type ProviderDeps } from './enedis.js';
-import { ENEDIS_PRM, ORES_PRM } from './meterIds.js';
-import { isProviderName, PROVIDERS, type ProviderName } from './names.js';
+import { ENEDIS_PRM, ORES_PRM, textMeterId } from './meterIds.js';
+import {
+  isProviderName,
+  isPulledProviderName,
+  PROVIDERS,
+  type ProviderName,
+  type PulledProviderName,
+} from './names.js';
 import { createOresProvider } from './ores.js';
 import type { Provider, ProviderCapabilities, ProviderSettings } from './types.js';
 
@@ -66,7 +72,28 @@ const ORES: ProviderEntry = {
   },
 };
 
-const BUILT_IN: readonly ProviderEntry[] = [ENEDIS, ORES];
+/**
+ * A digital meter's P1 port (Belgian e-MUCS, Dutch DSMR), read by a dongle or a cable on the
+ * premises: no consent and no token; the meter pushes a telegram every second and the
+ * daemon's listener turns them into quarter-hour readings. Its id is the equipment id
+ * (0-0:96.1.1) as decoded text.
+ */
+const P1: ProviderEntry = {
+  name: 'p1',
+  label: 'P1 port',
+  capabilities: {
+    link: 'local-connection',
+    flow: 'push',
+    meterId: textMeterId('equipment id', 96),
+    rateLimitKey: 'application',
+    tokensPerMeter: false,
+    canRefresh: false,
+    canRevoke: false,
+  },
+  readingSource: 'p1',
+};
+
+const BUILT_IN: readonly ProviderEntry[] = [ENEDIS, ORES, P1];
 const entries = new Map<string, ProviderEntry>(BUILT_IN.map((e) => [e.name, e]));
 
 /** Every provider name the registry knows, in a stable order. */
@@ -103,6 +130,18 @@ export function rateLimiterKey(
   return providerEntry(provider).capabilities.rateLimitKey === 'building'
     ? meter.building_id
     : undefined;
+}
+
+/**
+ * The name of a provider that has a `providers.<name>` settings section (one pulled over
+ * HTTP); a UsageError for one that pushes its readings (P1).
+ */
+export function pulledProviderName(name: ProviderName): PulledProviderName {
+  if (isPulledProviderName(name)) return name;
+  const entry = providerEntry(name);
+  throw new UsageError(`${entry.label} pushes its readings: it has no adapter to pull from`, {
+    hint: 'its listener runs in `koprogo-iot daemon`',
+  });
 }
 
 /** The adapter of a pulled provider for its settings. */

@@ -3,7 +3,7 @@
  * that points every URL at another host (a sandbox, the local simulator) with paths kept.
  */
 import { ConfigError } from '../domain/errors.js';
-import type { ProviderName } from './names.js';
+import type { PulledProviderName as ProviderName } from './names.js';
 import type { EnedisSettings, ProviderSettings, SettingsOf } from './types.js';
 
 const ENEDIS_API = 'https://gw.ext.prod.api.enedis.fr';

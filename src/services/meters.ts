@@ -3,6 +3,8 @@ import { resolveBuilding } from '../db/buildings.js';
 import { listDaemons, type DaemonRow } from '../db/daemons.js';
 import { listDevices, type DeviceWithBuilding } from '../db/devices.js';
 import { gapDaysByDevice, recentSyncRuns, type SyncRunSummary } from '../db/syncHistory.js';
+import { countP1Events, recentP1Events, type P1EventRow } from '../db/p1Batches.js';
+import { listP1Meters, type P1MeterRow } from '../db/p1Meters.js';
 import { outboxStatus, type OutboxStatus } from '../notify/outbox.js';
 import type { BuildingRef, ServiceDeps } from './deps.js';
 
@@ -38,9 +40,29 @@ export interface MeterSyncState extends Pick<
   failing: boolean;
 }
 
+/** A P1 meter as `status` shows it: what it last said, what was dropped, its silences. */
+export interface P1MeterState {
+  prm: string;
+  building_name: string;
+  /** Where its telegrams come from, without any credential. */
+  via: string;
+  last_telegram_at: Date | null;
+  last_arrival_at: Date | null;
+  telegrams_accepted: number;
+  telegrams_rejected: Record<string, number>;
+  /** Set while the meter is silent. */
+  quiet_since: Date | null;
+  gaps: number;
+  quiet_periods: number;
+  register_resets: number;
+  clock_suspect: number;
+  recent_events: P1EventRow[];
+}
+
 export interface SyncStatus {
   daemons: (DaemonRow & { alive: boolean })[];
   devices: MeterSyncState[];
+  p1_meters: P1MeterState[];
   outbox: OutboxStatus;
   recent_runs: SyncRunSummary[];
 }
@@ -70,7 +92,38 @@ export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise
   return {
     daemons,
     devices,
+    p1_meters: await p1MeterStates(deps),
     outbox: await outboxStatus(deps.db),
     recent_runs: await recentSyncRuns(deps.db),
   };
+}
+
+function p1Via(m: P1MeterRow): string {
+  if (m.transport === 'mqtt') return `mqtt ${m.url ?? ''} ${m.topic ?? ''}`;
+  if (m.transport === 'tcp') return `tcp ${m.host ?? ''}:${m.port ?? ''}`;
+  return `serial ${m.path ?? ''}`;
+}
+
+/** Every P1 meter's telegram counters and interruptions. */
+export async function p1MeterStates(deps: Pick<ServiceDeps, 'db'>): Promise<P1MeterState[]> {
+  const out: P1MeterState[] = [];
+  for (const m of await listP1Meters(deps.db)) {
+    const counts = await countP1Events(deps.db, m.device_id);
+    out.push({
+      prm: m.prm,
+      building_name: m.building_name,
+      via: p1Via(m),
+      last_telegram_at: m.last_telegram_at,
+      last_arrival_at: m.last_arrival_at,
+      telegrams_accepted: m.telegrams_accepted,
+      telegrams_rejected: m.telegrams_rejected,
+      quiet_since: m.quiet_since,
+      gaps: counts.gap ?? 0,
+      quiet_periods: counts.quiet ?? 0,
+      register_resets: counts.register_reset ?? 0,
+      clock_suspect: counts.clock_suspect ?? 0,
+      recent_events: await recentP1Events(deps.db, m.device_id, 3),
+    });
+  }
+  return out;
 }

@@ -32,6 +32,7 @@ import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
 import type { Logger } from '../ui/logger.js';
 import { anomalyHook, consentLostHook } from './hooks.js';
+import { startDaemonP1Meters } from './p1Meters.js';
 import { nextDailyRun, withJitter } from './scheduler.js';
 import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
@@ -114,6 +115,8 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   });
   let socket: Awaited<ReturnType<typeof serveSocket>> = null;
   let last: CycleOutcome = { results: [], status: 'idle' };
+  // P1 meters push their telegrams: one listener each, running beside the pull cycles.
+  let p1: Awaited<ReturnType<typeof startDaemonP1Meters>> | null = null;
   const hbTimer = setInterval(
     () => void heartbeat(db, id).catch(() => {}),
     o.heartbeatMs ?? 30_000,
@@ -123,6 +126,13 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     for (const n of db.notices) log.warn(n);
     socket = await serveSocket(db, log);
     await registerDaemon(db, id);
+    if (!o.once)
+      p1 = await startDaemonP1Meters({
+        db,
+        log,
+        encryptionKey: config.encryptionKey,
+        env: o.env ?? process.env,
+      });
     const env = createSyncEnv({
       db,
       config,
@@ -189,6 +199,9 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     return last;
   } finally {
     clearInterval(hbTimer);
+    await p1
+      ?.stop()
+      .catch((e: Error) => log.warn('P1 listeners stopped badly', { err: e.message }));
     await releaseAllLeases(db, id).catch(() => {});
     await daemonStopped(db, id).catch(() => {});
     if (socket) {

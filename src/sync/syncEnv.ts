@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/types.js';
 import type { SyncDevice } from '../db/syncState.js';
 import type { ProviderName } from '../providers/names.js';
+import { pulledProviderName } from '../providers/registry.js';
 import { createProvider, rateLimiterFor, resolveProviderUrls } from '../providers/index.js';
 import type { RateLimiter } from '../providers/rateLimiter.js';
 import type { DeviceTokens, Provider } from '../providers/types.js';
@@ -87,7 +88,7 @@ export function createSyncEnv(o: SyncEnvOptions): SyncEnv {
       let p = providers.get(name);
       if (!p) {
         p = createProvider(
-          resolveProviderUrls(o.config.providers[name]),
+          resolveProviderUrls(o.config.providers[pulledProviderName(name)]),
           o.fetch ? { fetch: o.fetch } : {},
         );
         providers.set(name, p);
@@ -97,7 +98,7 @@ export function createSyncEnv(o: SyncEnvOptions): SyncEnv {
     limiter(name) {
       let l = limiters.get(name);
       if (!l) {
-        l = rateLimiterFor(o.config.providers[name]);
+        l = rateLimiterFor(o.config.providers[pulledProviderName(name)]);
         limiters.set(name, l);
       }
       return l;

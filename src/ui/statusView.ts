@@ -66,12 +66,57 @@ function metersTable(s: SyncStatus, view: View, paint: Colors): string {
   });
 }
 
+function rejectedText(r: Record<string, number>): string {
+  const parts = Object.entries(r).map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`);
+  return parts.length ? parts.join(', ') : '0';
+}
+
+/** P1 meters: their last telegram, what was dropped, and their silences. */
+function p1Section(s: SyncStatus, view: View, paint: Colors): string[] {
+  if (s.p1_meters.length === 0) return [];
+  const table = renderTable({
+    columns: [
+      { key: 'prm', header: 'P1 meter' },
+      { key: 'building_name', header: 'Building' },
+      { key: 'last', header: 'Last telegram' },
+      { key: 'accepted', header: 'Good' },
+      { key: 'rejected', header: 'Rejected' },
+      { key: 'gaps', header: 'Gaps, quiet' },
+    ],
+    rows: s.p1_meters.map((m) => ({
+      prm: m.prm,
+      building_name: m.building_name,
+      last: m.quiet_since
+        ? paint.red(`quiet since ${when(m.quiet_since)}`)
+        : when(m.last_telegram_at),
+      accepted: m.telegrams_accepted,
+      rejected: rejectedText(m.telegrams_rejected),
+      gaps: `${m.gaps}, ${m.quiet_periods}`,
+    })),
+    color: view.color,
+    maxWidth: view.width,
+  });
+  const lines = ['', paint.bold('P1 meters'), table];
+  for (const m of s.p1_meters) {
+    lines.push(`  ${m.prm}: ${m.via}`);
+    if (m.clock_suspect > 0)
+      lines.push(
+        `  ${m.prm}: ${paint.red('the meter clock was wrong')} ${m.clock_suspect} time(s)`,
+      );
+    if (m.register_resets > 0) lines.push(`  ${m.prm}: ${m.register_resets} register reset(s)`);
+    for (const e of m.recent_events.filter((x) => x.kind === 'gap' || x.kind === 'quiet'))
+      lines.push(`  ${m.prm}: ${e.kind} ${when(e.from)} → ${e.to ? when(e.to) : 'now'}`);
+  }
+  return lines;
+}
+
 export function renderSyncStatus(s: SyncStatus, view: View): string {
   const paint = createColors(view.color);
   const parts = [paint.bold('Daemons'), daemonsTable(s, view, paint), '', paint.bold('Meters')];
   parts.push(metersTable(s, view, paint));
   for (const d of s.devices.filter((x) => x.failing && x.status_message))
     parts.push(`  ${d.prm}: ${d.status_message}`);
+  parts.push(...p1Section(s, view, paint));
   const o = s.outbox;
   const next = o.nextAttemptAt ? `, next attempt ${when(o.nextAttemptAt)}` : '';
   parts.push(

@@ -2,7 +2,8 @@
  * P1 telegram parsing rate on one core: Fluvius telegrams from the simulator's meter model
  * (three phases, gas, month peak; CRC checked, every line interpreted) parsed in a loop,
  * timed in CPU seconds (the machine may be shared) and in wall-clock seconds. Also the
- * accumulator's rate, telegram to quarter-hour readings.
+ * accumulator's rate, telegram to quarter-hour readings, and the daemon's RSS with 20 P1
+ * meters at one telegram per second (p1Daemon.ts; BENCH_P1_MINUTES, default 10).
  */
 import os from 'node:os';
 import { createQuarterHourAccumulator } from '../../src/providers/p1/quarterHours.js';
@@ -11,6 +12,7 @@ import type { P1Telegram } from '../../src/providers/p1/types.js';
 import { writeTelegram } from '../../src/providers/p1/writeTelegram.js';
 import { createMeterModel } from '../../src/simulator/p1/meterModel.js';
 import { figure, fixed, int, type Print } from './common.js';
+import { runDaemonMemory } from './p1Daemon.js';
 
 const SAMPLES = 2_000;
 const ROUNDS = 100;
@@ -84,7 +86,7 @@ export async function run(print: Print): Promise<void> {
     'telegrams turned into quarter-hours per CPU second',
     `${int(accumulate.count / accumulate.cpuSeconds)} /s`,
   );
-  await Promise.resolve();
+  await runDaemonMemory(print);
 }
 
 // Runs on its own too: node dist-bench/test/bench/p1.js

@@ -72,7 +72,8 @@ const BENCHES: Bench[] = [
   },
   {
     name: 'p1',
-    title: 'P1: telegrams parsed per second, quarter-hour accumulation (issue 12)',
+    title:
+      'P1: telegrams parsed per second, quarter-hour accumulation, daemon RSS with 20 meters (issue 12)',
     run: runP1,
   },
 ];

@@ -65,6 +65,9 @@ export function createP1Listener(opts: P1ListenerOptions): P1Listener {
   const quietMs = (opts.quietSeconds ?? 60) * 1000;
   let pending = emptyPending();
   let latest: P1Telegram | null = null;
+  // Telegrams taken since the last batch: a batch carries them (counts, state, last telegram)
+  // even when they completed no quarter-hour, so what `status` shows is at most flushMs old.
+  let taken = false;
   let lastArrival = now();
   let quiet = false;
   let flushing: Promise<void> = Promise.resolve();
@@ -80,12 +83,13 @@ export function createP1Listener(opts: P1ListenerOptions): P1Listener {
     flushTimer = null;
     const p = pending;
     if (
-      p.readings.length + p.peaks.length + p.events.length + Object.keys(p.rejected).length ===
-      0
+      !taken &&
+      p.readings.length + p.peaks.length + p.events.length + Object.keys(p.rejected).length === 0
     ) {
       return flushing;
     }
     pending = emptyPending();
+    taken = false;
     const batch: P1Batch = { ...p, latest, state: acc.state(), counts: acc.counts() };
     // Batches go out one after the other, in order, whatever the store's speed.
     flushing = flushing
@@ -110,6 +114,7 @@ export function createP1Listener(opts: P1ListenerOptions): P1Listener {
       pending.rejected[r.result.reason] = (pending.rejected[r.result.reason] ?? 0) + 1;
     } else {
       latest = r.result.telegram;
+      taken = true;
       const out = acc.push(r.result.telegram, r.arrivalMs);
       pending.readings.push(...out.readings);
       pending.peaks.push(...out.peaks);

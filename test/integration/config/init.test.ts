@@ -134,12 +134,12 @@ describe('init', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('Next: koprogo-iot link --provider enedis');
     const unknown = path.join(dir, 'unknown-provider.json');
-    const bad = await runCli(['init', '--yes', '--file', unknown, '--provider', 'p1'], {
+    const bad = await runCli(['init', '--yes', '--file', unknown, '--provider', 'fluvius'], {
       env,
       cwd: dir,
     });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('Allowed choices are enedis, ores');
+    expect(bad.stderr).toContain('Allowed choices are enedis, ores, p1');
     expect(fs.existsSync(unknown)).toBe(false);
   });
 

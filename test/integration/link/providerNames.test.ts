@@ -53,7 +53,7 @@ describe.each(ENGINES)('provider names in the schema (%s)', (engine) => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toBe(
-      'unknown provider "fluvius": this version knows enedis, ores',
+      'unknown provider "fluvius": this version knows enedis, ores, p1',
     );
     expect(opened).toBe(false);
   });

@@ -11,13 +11,14 @@ import {
   findProvider,
   providerEntry,
   providerNames,
+  pulledProviderName,
   rateLimiterKey,
   validateMeterId,
 } from '../../../src/providers/index.js';
 
 describe('provider registry', () => {
   it('lists the providers and what each can do', () => {
-    expect(providerNames()).toEqual(['enedis', 'ores']);
+    expect(providerNames()).toEqual(['enedis', 'ores', 'p1']);
     expect(providerEntry('enedis').capabilities).toMatchObject({
       link: 'enedis-consent',
       flow: 'pull',
@@ -34,12 +35,26 @@ describe('provider registry', () => {
       canRefresh: true,
       canRevoke: true,
     });
+    expect(providerEntry('p1').capabilities).toMatchObject({
+      link: 'local-connection',
+      flow: 'push',
+      tokensPerMeter: false,
+      canRevoke: false,
+    });
+    expect(providerEntry('p1').createPullAdapter).toBeUndefined();
+  });
+
+  it('names the P1 meter by its equipment id and refuses to pull from it', () => {
+    expect(validateMeterId('p1', '1SAG3101121898')).toBeNull();
+    expect(validateMeterId('p1', 'x'.repeat(97))).toMatch(/longer than 96/);
+    expect(() => pulledProviderName('p1')).toThrow(/pushes its readings/);
+    expect(pulledProviderName('ores')).toBe('ores');
   });
 
   it('refuses an unknown provider with the names it knows', () => {
     expect(findProvider('p2')).toBeUndefined();
     expect(() => providerEntry('fluvius')).toThrow(UsageError);
-    expect(() => providerEntry('fluvius')).toThrow(/unknown provider "fluvius".*enedis, ores/);
+    expect(() => providerEntry('fluvius')).toThrow(/unknown provider "fluvius".*enedis, ores, p1/);
   });
 
   it('checks meter ids by the provider format', () => {

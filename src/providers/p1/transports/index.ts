@@ -9,7 +9,15 @@ import { createTcpTransport } from './tcp.js';
 import type { CommonTransportOptions, TelegramTransport } from './types.js';
 
 export type P1Connection =
-  | { kind: 'mqtt'; url: string; topic: string; username?: string; password?: string }
+  | {
+      kind: 'mqtt';
+      url: string;
+      topic: string;
+      username?: string;
+      password?: string;
+      /** A stable id keeps a persistent session (see MqttTransportOptions.clientId). */
+      clientId?: string;
+    }
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'serial'; path: string; baudRate?: number };
 
