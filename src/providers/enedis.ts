@@ -11,6 +11,7 @@ import { createAppTokenSource } from './enedisAppToken.js';
 import { isProviderCallError, ProviderCallError } from './errors.js';
 import { requestJson, withQuery, type HttpDeps, type HttpRequest } from './http.js';
 import { localDayStart } from './localTime.js';
+import { addDays } from '../domain/localDays.js';
 import { ENEDIS_PRM } from './meterIds.js';
 import {
   parseEnedis2026LoadCurve,
@@ -214,10 +215,14 @@ async function linkV2(
     throw e;
   }
   const service = readSubscribedServices(json);
+  const zone = c.settings.timeZone;
   return {
     prm: service.prm,
     tokens: {},
-    consentExpiresAt: localDayStart(service.dateFin, c.settings.timeZone),
+    // dateFin is the consent's last day: it runs until that day's end (the next one's start).
+    consentExpiresAt: localDayStart(addDays(service.dateFin, 1), zone),
+    ...(service.dateDebut ? { consentStartsAt: localDayStart(service.dateDebut, zone) } : {}),
+    series: service.series,
     authorizationId: autorisationId,
   };
 }

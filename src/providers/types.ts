@@ -130,8 +130,12 @@ export interface CallbackParams {
 export interface LinkResult {
   prm: string;
   tokens: DeviceTokens;
-  /** End of the consent (Enedis dateFin; ORES: unknown → undefined). */
+  /** End of the consent (Enedis: the end of its last day, dateFin; ORES: unknown → undefined). */
   consentExpiresAt?: Date;
+  /** Start of the consent (Enedis dateDebut): no data may be asked before it. */
+  consentStartsAt?: Date;
+  /** The series the consent gives (Enedis soutirage / injection), when the provider says. */
+  series?: { consumption: boolean; production: boolean };
   /** Enedis autorisation id, kept for reference. */
   authorizationId?: string;
 }

@@ -32,10 +32,12 @@ export interface EnedisDeps {
   consentMode: () => 'approve' | 'deny';
   clientId?: string;
   clientSecret?: string;
-  /** Takes one call on the path's quota; returns the wait in ms when over it. */
-  takeQuota: (path: string) => number;
+  /** Takes one call on the path's quota; returns the wait in ms when over it, and which quota. */
+  takeQuota: (path: string) => { waitMs: number; scope: 'second' | 'hour' };
+  /** API names (the path's last part) the application is not subscribed to: 403 900908. */
+  unsubscribedApis?: () => ReadonlySet<string>;
   /** A 429 answer in the provider's style for a wait in ms. */
-  tooManyRequests: (waitMs: number) => Answer;
+  tooManyRequests: (waitMs: number, scope: 'second' | 'hour', path: string) => Answer;
 }
 
 export type SeriesKind = 'CONS' | 'PROD' | 'DAILY';
@@ -52,6 +54,16 @@ const DAILY_HISTORY_MONTHS = 36;
 
 const CONSENT_GONE = (): Answer =>
   apiError(403, 'ADAM-DC-0008', 'No consent can be found for this customer and this usage point');
+/** The API gateway's answer when the application has no subscription to the API. */
+const NOT_SUBSCRIBED = (): Answer =>
+  json(403, {
+    fault: {
+      code: 900908,
+      message: 'Resource forbidden ',
+      description:
+        'User is NOT authorized to access the Resource. API Subscription validation failed.',
+    },
+  });
 const INVALID_TOKEN = (): Answer =>
   apiError(401, 'invalid_token', 'The access token is missing, invalid or expired');
 
@@ -137,14 +149,14 @@ export function enedisToken(ctx: RequestContext, deps: EnedisDeps): Answer {
 function etatOf(deps: EnedisDeps, record: MeterRecord): string {
   const c = record.consent;
   if (!c) return 'SUPPRIME';
-  if (c.etatCode === 'ACTIF' && deps.state.today() >= c.dateFin) return 'TERMINE';
+  if (c.etatCode === 'ACTIF' && deps.state.today() > c.dateFin) return 'TERMINE';
   return c.etatCode;
 }
 
 export function enedisSubscribedServices(ctx: RequestContext, deps: EnedisDeps): Answer {
   if (!deps.state.enedisTokenValid(bearerToken(ctx.headers))) return INVALID_TOKEN();
-  const wait = deps.takeQuota(ctx.path);
-  if (wait > 0) return deps.tooManyRequests(wait);
+  const quota = deps.takeQuota(ctx.path);
+  if (quota.waitMs > 0) return deps.tooManyRequests(quota.waitMs, quota.scope, ctx.path);
   const body = parseJsonBody(ctx.body) as { autorisationId?: unknown } | undefined;
   const id = Number(body?.autorisationId);
   if (!body || !Number.isInteger(id)) {
@@ -156,22 +168,44 @@ export function enedisSubscribedServices(ctx: RequestContext, deps: EnedisDeps):
     return apiError(404, 'no_data_found', `No subscribed service for autorisation ${id}`);
   const c = record.consent;
   const step = record.meter.stepChange?.stepMinutes ?? record.meter.stepMinutes;
-  return json(200, {
-    nbTotalServices: 1,
-    serviceSouscrit: [
-      {
-        serviceSouscritId: c.serviceSouscritId,
-        pointId: record.meter.prm,
-        dateDebut: c.dateDebut,
+  const service = (sens: string, extra: Record<string, unknown>) => ({
+    pointId: record.meter.prm,
+    dateDebut: c.dateDebut,
+    // The field naming the direction is not in the published summary; clients should find
+    // "soutirage"/"injection" in whatever field carries it.
+    sens,
+    mesuresCorrigees: false,
+    periodiciteTransmission: 'P1D',
+    ...extra,
+  });
+  const services = [
+    service('SOUTIRAGE', {
+      serviceSouscritId: c.serviceSouscritId,
+      dateFin: c.dateFin,
+      etatCode: etatOf(deps, record),
+      mesuresTypeCode: 'COURBE',
+      mesuresPas: `P${step}M`,
+    }),
+    // A service still being set up carries no end date yet.
+    service('SOUTIRAGE', {
+      serviceSouscritId: c.serviceSouscritId + 500_000,
+      etatCode: 'DEMANDE',
+      mesuresTypeCode: 'ENERGIE',
+      mesuresPas: 'P1D',
+    }),
+  ];
+  if (record.meter.solarPeakW > 0) {
+    services.push(
+      service('INJECTION', {
+        serviceSouscritId: c.serviceSouscritId + 900_000,
         dateFin: c.dateFin,
         etatCode: etatOf(deps, record),
         mesuresTypeCode: 'COURBE',
         mesuresPas: `P${step}M`,
-        mesuresCorrigees: false,
-        periodiciteTransmission: 'P1D',
-      },
-    ],
-  });
+      }),
+    );
+  }
+  return json(200, { nbTotalServices: services.length, serviceSouscrit: services });
 }
 
 interface Window {
@@ -199,6 +233,14 @@ function checkWindow(ctx: RequestContext, deps: EnedisDeps, route: SeriesRoute):
   const record = deps.state.meters.get(prm);
   if (!record || record.meter.provider !== 'enedis' || !deps.state.consentActive(record)) {
     return CONSENT_GONE();
+  }
+  const c = record.consent;
+  if (c?.noHistoryBeforeStart && fromDay < c.dateDebut) {
+    return apiError(
+      403,
+      'ADAM-DC-0009',
+      "The requested start date is earlier than the consent's start date",
+    );
   }
   if (toDay <= fromDay) {
     return apiError(400, 'invalid_request', `${names[2]} must be after ${names[1]}`);
@@ -258,8 +300,10 @@ function seriesPoints(w: Window, kind: SeriesKind): SeriesPoint[] {
 /** One load-curve or daily-consumption call, 2026 or v5 shape. */
 export function enedisSeries(ctx: RequestContext, deps: EnedisDeps, route: SeriesRoute): Answer {
   if (!deps.state.enedisTokenValid(bearerToken(ctx.headers))) return INVALID_TOKEN();
-  const wait = deps.takeQuota(ctx.path);
-  if (wait > 0) return deps.tooManyRequests(wait);
+  const api = ctx.path.split('/').pop() ?? '';
+  if (deps.unsubscribedApis?.().has(api)) return NOT_SUBSCRIBED();
+  const quota = deps.takeQuota(ctx.path);
+  if (quota.waitMs > 0) return deps.tooManyRequests(quota.waitMs, quota.scope, ctx.path);
   const w = checkWindow(ctx, deps, route);
   if ('status' in w) return w;
   const points = seriesPoints(w, route.kind);
