@@ -39,6 +39,10 @@ export interface EnedisSettings extends PulledProviderSettings {
   subscribedServicesUrl?: string;
   /** Daily consumption (Wh per day). */
   dailyConsumptionUrl?: string;
+  /** Daily production (Wh per day). */
+  dailyProductionUrl?: string;
+  /** Daily maximum power drawn (VA, with the time of the peak). */
+  maxPowerUrl?: string;
   /** Consent duration asked for (ISO 8601, ≤ P3Y). */
   consentDuration?: string;
 }

@@ -40,7 +40,7 @@ export interface EnedisDeps {
   tooManyRequests: (waitMs: number, scope: 'second' | 'hour', path: string) => Answer;
 }
 
-export type SeriesKind = 'CONS' | 'PROD' | 'DAILY';
+export type SeriesKind = 'CONS' | 'PROD' | 'DAILY' | 'DAILY_PROD' | 'MAX_POWER';
 export interface SeriesRoute {
   api: '2026' | 'v5';
   kind: SeriesKind;
@@ -245,7 +245,7 @@ function checkWindow(ctx: RequestContext, deps: EnedisDeps, route: SeriesRoute):
   if (toDay <= fromDay) {
     return apiError(400, 'invalid_request', `${names[2]} must be after ${names[1]}`);
   }
-  const daily = route.kind === 'DAILY';
+  const daily = route.kind !== 'CONS' && route.kind !== 'PROD';
   const maxDays = daily ? DAILY_MAX_DAYS : LOAD_CURVE_MAX_DAYS;
   if (daysBetween(fromDay, toDay) > maxDays) {
     return apiError(400, 'ADAM-ERR0069', `The requested period must be at most ${maxDays} days`);
@@ -280,7 +280,7 @@ interface SeriesPoint {
 function seriesPoints(w: Window, kind: SeriesKind): SeriesPoint[] {
   const meter = w.record.meter;
   const intervals = meterIntervals(meter, w.fromMs, w.toMs);
-  if (kind !== 'DAILY') {
+  if (kind === 'CONS' || kind === 'PROD') {
     const power = kind === 'CONS' ? meterPowerW : meterProductionW;
     return intervals.map((iv) => ({
       value: String(power(meter, iv.startMs, iv.stepMinutes)),
@@ -288,10 +288,26 @@ function seriesPoints(w: Window, kind: SeriesKind): SeriesPoint[] {
       step: `PT${iv.stepMinutes}M`,
     }));
   }
+  if (kind === 'MAX_POWER') {
+    // The day's highest interval average stands for its peak, dated at that interval's end.
+    const best = new Map<string, { va: number; endMs: number }>();
+    for (const iv of intervals) {
+      const day = localDay(iv.startMs);
+      const va = Math.round(meterPowerW(meter, iv.startMs, iv.stepMinutes) * 1.05);
+      const cur = best.get(day);
+      if (!cur || va > cur.va) best.set(day, { va, endMs: iv.startMs + iv.stepMinutes * 60_000 });
+    }
+    return [...best.values()].map((b) => ({
+      value: String(b.va),
+      date: formatLocalDateTime(b.endMs),
+      step: 'P1D',
+    }));
+  }
+  const power = kind === 'DAILY_PROD' ? meterProductionW : meterPowerW;
   const byDay = new Map<string, number>();
   for (const iv of intervals) {
     const day = localDay(iv.startMs);
-    const wh = (meterPowerW(meter, iv.startMs, iv.stepMinutes) * iv.stepMinutes) / 60;
+    const wh = (power(meter, iv.startMs, iv.stepMinutes) * iv.stepMinutes) / 60;
     byDay.set(day, (byDay.get(day) ?? 0) + wh);
   }
   return [...byDay].map(([day, wh]) => ({ value: String(Math.round(wh)), date: day, step: 'P1D' }));
@@ -311,18 +327,20 @@ export function enedisSeries(ctx: RequestContext, deps: EnedisDeps, route: Serie
     return apiError(404, 'no_data_found', 'No data found for the requested period');
   }
   const prm = w.record.meter.prm;
-  const daily = route.kind === 'DAILY';
+  const daily = route.kind !== 'CONS' && route.kind !== 'PROD';
+  const maxPower = route.kind === 'MAX_POWER';
+  const production = route.kind === 'PROD' || route.kind === 'DAILY_PROD';
   if (route.api === '2026') {
     return json(200, {
       idPrm: prm,
       etapeMetier: 'BRUT',
       periode: { dateDebut: w.fromDay, dateFin: w.toDay },
-      modeCalcul: daily ? 'SOMME' : 'MOYENNE',
+      modeCalcul: maxPower ? 'MAXIMUM' : daily ? 'SOMME' : 'MOYENNE',
       grandeur: [
         {
-          grandeurMetier: route.kind === 'PROD' ? 'PROD' : 'CONS',
-          grandeurPhysique: daily ? 'EA' : 'PA',
-          unite: daily ? 'Wh' : 'W',
+          grandeurMetier: production ? 'PROD' : 'CONS',
+          grandeurPhysique: maxPower ? 'PMA' : daily ? 'EA' : 'PA',
+          unite: maxPower ? 'VA' : daily ? 'Wh' : 'W',
           points: points.map((p) => ({ v: p.value, d: p.date, p: p.step, n: 'B' })),
         },
       ],
@@ -334,9 +352,11 @@ export function enedisSeries(ctx: RequestContext, deps: EnedisDeps, route: Serie
       start: w.fromDay,
       end: w.toDay,
       quality: 'BRUT',
-      reading_type: daily
-        ? { measurement_kind: 'energy', unit: 'Wh', aggregate: 'sum', measuring_period: 'P1D' }
-        : { measurement_kind: 'power', unit: 'W', aggregate: 'average' },
+      reading_type: maxPower
+        ? { measurement_kind: 'power', unit: 'VA', aggregate: 'maximum', measuring_period: 'P1D' }
+        : daily
+          ? { measurement_kind: 'energy', unit: 'Wh', aggregate: 'sum', measuring_period: 'P1D' }
+          : { measurement_kind: 'power', unit: 'W', aggregate: 'average' },
       interval_reading: points.map((p) =>
         daily
           ? { value: p.value, date: p.date }
