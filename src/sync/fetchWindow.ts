@@ -53,16 +53,31 @@ const MAX_RATE_LIMIT_HITS = 30;
 type WindowRequest = { prm: string; kind: LoadCurveKind; fromDay: string; toDay: string };
 
 export async function fetchWindow(p: FetchPolicy, req: WindowRequest): Promise<WindowAnswer> {
+  const res = await callWithPolicy(p, (signal) =>
+    p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), ...(signal ? { signal } : {}) }),
+  );
+  return res === 'no_data'
+    ? { readings: [], noData: true }
+    : { readings: res.readings, noData: false };
+}
+
+/**
+ * Any provider call under the policy: limits, retries, 429 waits, one token refresh. No data
+ * (404) is not an error: 'no_data'.
+ */
+export async function callWithPolicy<T>(
+  p: FetchPolicy,
+  call: (signal?: AbortSignal) => Promise<T>,
+): Promise<T | 'no_data'> {
   let refreshed = false;
   let hits = 0;
   for (;;) {
     try {
-      const res = await pRetry(() => callOnce(p, req), retryOptions(p));
-      return { readings: res.readings, noData: false };
+      return await pRetry(() => callOnce(p, call), retryOptions(p));
     } catch (e) {
       if (p.signal?.aborted) throw p.signal.reason ?? e;
       if (!isProviderCallError(e)) throw e;
-      if (e.kind === 'no_data') return { readings: [], noData: true };
+      if (e.kind === 'no_data') return 'no_data';
       if (e.kind === 'rate_limited') {
         hits++;
         p.stats.rateLimited++;
@@ -87,7 +102,7 @@ export async function fetchWindow(p: FetchPolicy, req: WindowRequest): Promise<W
 }
 
 /** One call under the limiter and the shared hourly quota. */
-async function callOnce(p: FetchPolicy, req: WindowRequest) {
+async function callOnce<T>(p: FetchPolicy, call: (signal?: AbortSignal) => Promise<T>): Promise<T> {
   // A quota used up for longer than we would wait (the hour's calls): end this meter's
   // turn now, as after a 429, instead of blocking until the window frees.
   const freeAt = p.limiter.nextAllowedAt();
@@ -123,7 +138,7 @@ async function callOnce(p: FetchPolicy, req: WindowRequest) {
   }
   p.stats.calls++;
   try {
-    return await p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), signal: p.signal });
+    return await call(p.signal);
   } finally {
     release();
     await releaseShared().catch(() => undefined);

@@ -36,7 +36,8 @@ export async function acquireTokens(
 
 export interface PolicyInput {
   env: SyncEnv;
-  device: SyncDevice;
+  /** The meter the calls are for: its id (persisted waits) and building (per-building keys). */
+  device: Pick<SyncDevice, 'id' | 'building_id'>;
   entry: ProviderEntry;
   provider: Provider;
   holder: TokenHolder;
