@@ -5,6 +5,7 @@ import { listDevices, type DeviceWithBuilding } from '../db/devices.js';
 import { gapDaysByDevice, recentSyncRuns, type SyncRunSummary } from '../db/syncHistory.js';
 import { outboxStatus, type OutboxStatus } from '../notify/outbox.js';
 import type { BuildingRef, ServiceDeps } from './deps.js';
+import { onboardingByDevice, type MeterOnboarding } from './onboardingStatus.js';
 
 export type { DeviceWithBuilding as Meter };
 
@@ -36,6 +37,8 @@ export interface MeterSyncState extends Pick<
 > {
   gaps: number;
   failing: boolean;
+  /** Enedis onboarding of a newly linked meter: stages and time to complete; null when none. */
+  onboarding: MeterOnboarding | null;
 }
 
 export interface SyncStatus {
@@ -46,13 +49,19 @@ export interface SyncStatus {
 }
 
 /** Daemons (alive or not), meters (sync state, failures, gap days), alert delivery. */
-export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise<SyncStatus> {
+export async function syncStatus(
+  deps: Pick<ServiceDeps, 'db' | 'now'> & Partial<Pick<ServiceDeps, 'config'>>,
+): Promise<SyncStatus> {
   const now = deps.now().getTime();
   const daemons = (await listDaemons(deps.db)).map((d) => ({
     ...d,
     alive: !d.stopped_at && now - new Date(d.heartbeat_at).getTime() < STALE_MS,
   }));
   const gapDays = await gapDaysByDevice(deps.db);
+  const onboarding = await onboardingByDevice(
+    deps.db,
+    deps.config?.providers.enedis.rateLimit ?? {},
+  );
   const devices = (await listDevices(deps.db)).map((d) => ({
     prm: d.prm,
     provider: d.provider,
@@ -65,6 +74,7 @@ export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise
     not_before: d.not_before,
     checkpoint_at: d.checkpoint_at,
     gaps: gapDays.get(d.id) ?? 0,
+    onboarding: onboarding.get(d.id) ?? null,
     failing: d.status !== 'active' || ['failed', 'partial'].includes(d.last_sync_status ?? ''),
   }));
   return {
