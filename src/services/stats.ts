@@ -15,6 +15,7 @@ import {
   type ServiceDeps,
 } from './deps.js';
 import { statsDayRange, type DateArgs, type Period } from './periodRange.js';
+import { dailyTotalsMetric, fillFromDailyTotals } from './dailyTotalsFill.js';
 
 export interface StatsQuery {
   building?: BuildingRef;
@@ -29,6 +30,8 @@ export interface StatsResult extends ConsumptionStats {
   building: BuildingSummary;
   /** The one meter asked for, or null for every series of the building. */
   device_ref: string | null;
+  /** Days counted from the meter's daily totals where the load curve is missing (coverage). */
+  days_from_daily_totals: string[];
 }
 
 export async function computeStats(
@@ -48,14 +51,22 @@ export async function statsOfBuilding(
   const { period, metricType } = query;
   const zone = building.timezone;
   const { from, to } = statsDayRange(period, query.dates?.(zone) ?? {}, zone, deps.now());
-  const days = await dailyAggregates(deps.db, {
+  const range = {
     buildingId: building.id,
     zone,
-    metricType,
     deviceRef: query.device,
     fromDay: comparisonLookbackStart(from, period, zone),
     toDay: to,
-  });
+  };
+  const curve = await dailyAggregates(deps.db, { ...range, metricType });
+  const totalsMetric = dailyTotalsMetric(metricType);
+  const filled = totalsMetric
+    ? fillFromDailyTotals(
+        curve,
+        await dailyAggregates(deps.db, { ...range, metricType: totalsMetric }),
+      )
+    : { days: curve, fromDailyTotals: [] };
+  const days = filled.days;
   const stats = computeStatistics(days, {
     period,
     zone,
@@ -64,5 +75,10 @@ export async function statsOfBuilding(
     metricType,
     unit: storedUnit(metricType),
   });
-  return { ...stats, building: buildingSummary(building), device_ref: query.device ?? null };
+  return {
+    ...stats,
+    building: buildingSummary(building),
+    device_ref: query.device ?? null,
+    days_from_daily_totals: filled.fromDailyTotals.filter((d) => d >= from && d < to),
+  };
 }
