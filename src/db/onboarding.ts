@@ -27,13 +27,17 @@ export interface OnboardingTask {
   consent_production: boolean | null;
 }
 
-/** Enedis meters, active and synced, that have no plan yet. */
+/**
+ * Enedis meters, active and synced, never synced yet (no checkpoint: a meter already synced
+ * needs no onboarding), that have no plan yet.
+ */
 export async function metersWithoutPlan(
   q: Queryable,
 ): Promise<{ id: string; consent_production: boolean | null }[]> {
   const r = await q.query<{ id: string; consent_production: boolean | null }>(
     `SELECT d.id, d.consent_production FROM linky_devices d
       WHERE d.provider = 'enedis' AND d.sync_enabled AND d.status = 'active'
+        AND d.checkpoint_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM onboarding_tasks t WHERE t.device_id = d.id)`,
   );
   return r.rows;

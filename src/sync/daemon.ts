@@ -27,6 +27,8 @@ import { anomalyHook, consentLostHook } from './hooks.js';
 import { nextDailyRun, withJitter } from './scheduler.js';
 import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
+import { metersOnboarding } from '../db/onboarding.js';
+import { runOnboarding } from './onboarding.js';
 import type { DeviceSyncResult } from './syncDevice.js';
 
 export interface DaemonOptions {
@@ -94,6 +96,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   });
   let socket: Awaited<ReturnType<typeof serveSocket>> = null;
   let last: CycleOutcome = { results: [], status: 'idle' };
+  let onboardingDone: Promise<void> = Promise.resolve();
   const hbTimer = setInterval(
     () => void heartbeat(db, id).catch(() => {}),
     o.heartbeatMs ?? 30_000,
@@ -125,12 +128,27 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
       next_cycle: o.once ? undefined : nextDaily.toISOString(),
     });
 
+    // Enedis onboarding (newly linked meters under the application's quota) runs beside
+    // the cycles, which leave the meters it holds alone.
+    onboardingDone = o.once
+      ? Promise.resolve()
+      : runOnboarding(env, { stopWhenDone: false }).then(
+          () => undefined,
+          (e: Error) => {
+            if (!o.signal.aborted) log.warn('onboarding stopped', { err: e.message });
+          },
+        );
     // A first cycle at start catches up on whatever is due (a restart after downtime).
     let daily = true;
     for (;;) {
       if (o.signal.aborted) break;
       await cycleStarted(db, id);
-      const results = await syncDevices(env, { dueOnly: true, frequentOrWaiting: !daily });
+      const onboardingIds = o.once ? [] : await metersOnboarding(db).catch(() => []);
+      const results = await syncDevices(env, {
+        dueOnly: true,
+        frequentOrWaiting: !daily,
+        exclude: onboardingIds,
+      });
       const delivered = await deliverPending(db, config, { log }).catch((e: Error) => {
         log.warn('alert delivery failed', { err: e.message });
         return null;
@@ -166,6 +184,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     return last;
   } finally {
     clearInterval(hbTimer);
+    await onboardingDone;
     await releaseAllLeases(db, id).catch(() => {});
     await daemonStopped(db, id).catch(() => {});
     if (socket) await socket.server.stop().catch(() => {});

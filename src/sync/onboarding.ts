@@ -58,6 +58,7 @@ export interface OnboardingStats {
 }
 
 const IDLE_POLL_MS = 200;
+const NEW_METER_POLL_MS = 30_000;
 
 /** Plans every linked Enedis meter that has no plan yet; returns how many were planned. */
 export async function planNewMeters(env: SyncEnv): Promise<number> {
@@ -91,9 +92,12 @@ export async function runOnboarding(
       if (env.signal?.aborted) return;
       const task = await claimTask(env.db, env.owner, opts.leaseSeconds ?? 300);
       if (!task) {
-        if (opts.stopWhenDone !== false && !(await anyOpenTask(env))) return;
-        await sleep(IDLE_POLL_MS, undefined, { signal: env.signal }).catch(() => undefined);
-        if (opts.stopWhenDone === false) await planNewMeters(env);
+        const open = await anyOpenTask(env);
+        if (opts.stopWhenDone !== false && !open) return;
+        // Nothing to do at all: look for newly linked meters now and then only.
+        const wait = open ? IDLE_POLL_MS : NEW_METER_POLL_MS;
+        await sleep(wait, undefined, { signal: env.signal }).catch(() => undefined);
+        if (opts.stopWhenDone === false && !env.signal?.aborted) await planNewMeters(env);
         continue;
       }
       const done = await runStep(env, task, stats);
@@ -101,7 +105,11 @@ export async function runOnboarding(
       opts.onStep?.(task, done);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  // Every worker ends before this returns, even when one failed: the caller may close the
+  // database next.
+  const ended = await Promise.allSettled(Array.from({ length: Math.max(1, workers) }, worker));
+  const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return stats;
 }
 

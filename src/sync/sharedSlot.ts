@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { releaseCallSlot, takeCallSlot, type SlotLimit } from '../db/providerLimits.js';
 import type { Database } from '../db/types.js';
 
+/** Added to the provider's second by the shared window. */
+export const SHARED_SECOND_GUARD_MS = 20;
 /** A call in flight holds its place this long at most: past the longest provider timeout. */
 export const SLOT_HOLD_MS = 120_000;
 /** While every place is held by calls in flight (their answer frees them), look again this often. */

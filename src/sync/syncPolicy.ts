@@ -7,8 +7,7 @@ import { keyringFromEnv, sealingKey } from '../link/keyring.js';
 import { loadDeviceTokens } from '../db/devices.js';
 import { takeHourlyCall } from '../db/providerCalls.js';
 import { pauseProvider, providerPause } from '../db/providerLimits.js';
-import { waitForSharedSlot, SLOT_HOLD_MS } from './sharedSlot.js';
-import { SECOND_GUARD_MS } from '../providers/rateLimiter.js';
+import { SHARED_SECOND_GUARD_MS, waitForSharedSlot, SLOT_HOLD_MS } from './sharedSlot.js';
 import { setNotBefore, type SyncDevice } from '../db/syncState.js';
 import { ProviderCallError } from '../providers/errors.js';
 import { rateLimiterKey, type ProviderEntry } from '../providers/registry.js';
@@ -105,9 +104,14 @@ function sharedLimits(
   provider: string,
   perSecond: number | undefined,
 ): Pick<FetchPolicy, 'takeSharedSlot' | 'sharedPauseMs' | 'onProviderPause'> {
-  // The provider's second widened by the guard the in-process limiter uses too.
+  // A call counts from its answer, so the provider saw it earlier: the window needs only a
+  // small guard for the provider's clock and its own rounding.
   const limit = perSecond
-    ? { calls: Math.floor(perSecond) || 1, windowMs: 1000 + SECOND_GUARD_MS, holdMs: SLOT_HOLD_MS }
+    ? {
+        calls: Math.floor(perSecond) || 1,
+        windowMs: 1000 + SHARED_SECOND_GUARD_MS,
+        holdMs: SLOT_HOLD_MS,
+      }
     : undefined;
   return {
     ...(limit

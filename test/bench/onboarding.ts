@@ -105,7 +105,7 @@ export async function run(print: Print): Promise<void> {
             rateLimit: { perSecond: PER_SECOND, perHour },
           },
         },
-        sync: { concurrency: 4 },
+        sync: { concurrency: 8 },
       },
       BENCH_ENV,
       {},
