@@ -10,6 +10,8 @@ import { openServerDatabase } from '../../../src/db/server.js';
 import type { Database } from '../../../src/db/types.js';
 import type { Simulator } from '../../../src/simulator/server.js';
 import { runOnboarding } from '../../../src/sync/onboarding.js';
+import { syncStatus } from '../../../src/services/meters.js';
+import { renderSyncStatus } from '../../../src/ui/statusView.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import {
   makeSyncEnv,
@@ -73,6 +75,17 @@ describe.each(ENGINES)('onboarding on the %s database', (engine) => {
     const before = await onboardingState(t.db);
     expect(before.some((s) => s.done)).toBe(true);
     expect(before.some((s) => !s.done)).toBe(true);
+    // status: per meter, what is there and how long the rest takes at the quota's pace.
+    const mid = await syncStatus({ db: t.db, config, now: () => NOW });
+    const ours = mid.devices.filter((d) => meters.some((m) => m.prm === d.prm));
+    expect(ours).toHaveLength(4);
+    for (const d of ours) {
+      expect(d.onboarding?.stages.map((s) => s.stage)).toEqual(['yesterday', 'daily', 'curve']);
+      expect(d.onboarding?.eta_seconds).toBeGreaterThan(0);
+    }
+    expect(renderSyncStatus(mid, { color: false, width: 200 })).toMatch(
+      /curve 0\/\d+; ETA \d+ min/,
+    );
 
     // Two processes resume it together.
     await Promise.all([
@@ -82,6 +95,9 @@ describe.each(ENGINES)('onboarding on the %s database', (engine) => {
     const after = await onboardingState(t.db);
     expect(after.length).toBe(12);
     expect(after.every((s) => s.done)).toBe(true);
+    const end = await syncStatus({ db: t.db, config, now: () => NOW });
+    for (const d of end.devices.filter((x) => meters.some((m) => m.prm === x.prm)))
+      expect(d.onboarding?.eta_seconds).toBe(0);
     // Stages in the application's order: no daily step before the last yesterday one, etc.
     const lastIndex = (s: string) => order.lastIndexOf(s);
     const firstIndex = (s: string) => order.indexOf(s);
