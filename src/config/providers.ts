@@ -73,6 +73,8 @@ const enedisFile = section({
   consentVersion: optional(oneOf(['v2', 'v1'])),
   subscribedServicesUrl: optional(httpUrl()),
   dailyConsumptionUrl: optional(httpUrl()),
+  dailyProductionUrl: optional(httpUrl()),
+  maxPowerUrl: optional(httpUrl()),
   consentDuration: optional(consentDuration),
 });
 
@@ -116,6 +118,8 @@ function enedisWithDefaults(p: z.output<typeof enedisFile>): ProviderConfigOf<'e
   const out = commonWithDefaults(d, p);
   out.subscribedServicesUrl = p.subscribedServicesUrl ?? d.subscribedServicesUrl;
   out.dailyConsumptionUrl = p.dailyConsumptionUrl ?? d.dailyConsumptionUrl;
+  out.dailyProductionUrl = p.dailyProductionUrl ?? d.dailyProductionUrl;
+  out.maxPowerUrl = p.maxPowerUrl ?? d.maxPowerUrl;
   out.consentDuration = p.consentDuration ?? d.consentDuration;
   if (p.consentVersion) out.consentVersion = p.consentVersion;
   return out;

@@ -23,6 +23,11 @@ export const METRIC_TYPES = [
   'humidity',
   'power',
   'voltage',
+  // Enedis daily series, kept beside the load curve: energy per local day, and the day's
+  // maximum apparent power drawn, stored at the instant of the peak.
+  'electricity_consumption_daily',
+  'electricity_production_daily',
+  'max_power_daily',
 ] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
@@ -37,6 +42,9 @@ export const METRIC_UNITS: Record<MetricType, readonly string[]> = {
   humidity: ['%', 'percent'],
   power: ['W', 'kW', 'MW'],
   voltage: ['V', 'kV'],
+  electricity_consumption_daily: ['kWh', 'Wh', 'MWh'],
+  electricity_production_daily: ['kWh', 'Wh', 'MWh'],
+  max_power_daily: ['VA', 'kVA'],
 };
 
 /** The device type a metric is read from by default. */
@@ -50,6 +58,9 @@ export const METRIC_DEVICE: Record<MetricType, DeviceType> = {
   humidity: 'humidity_sensor',
   power: 'power_meter',
   voltage: 'power_meter',
+  electricity_consumption_daily: 'electricity_meter',
+  electricity_production_daily: 'electricity_meter',
+  max_power_daily: 'electricity_meter',
 };
 
 /**
@@ -111,6 +122,8 @@ export function normaliseValue(
   switch (metric) {
     case 'electricity_consumption':
     case 'electricity_production':
+    case 'electricity_consumption_daily':
+    case 'electricity_production_daily':
       if (v < 0) return { ok: false, error: `Consumption value cannot be negative: ${value}` };
       v = unit === 'Wh' ? v / 1000 : unit === 'MWh' ? v * 1000 : v;
       if (v > 1_000_000)
@@ -141,6 +154,12 @@ export function normaliseValue(
       if (v < 0) return { ok: false, error: `Power value cannot be negative: ${value}` };
       v = unit === 'kW' ? v * 1000 : unit === 'MW' ? v * 1_000_000 : v;
       if (v > 100_000) return { ok: false, error: `Power value too large (max 100kW): ${value}` };
+      return { ok: true, value: v };
+    case 'max_power_daily':
+      if (v < 0) return { ok: false, error: `Power value cannot be negative: ${value}` };
+      v = unit === 'kVA' ? v * 1000 : v;
+      // A low-voltage supply is at most 250 kVA (C4); twice that is surely an error.
+      if (v > 500_000) return { ok: false, error: `Power value too large (max 500 kVA): ${value}` };
       return { ok: true, value: v };
     case 'voltage':
       v = unit === 'kV' ? v * 1000 : v;

@@ -4,6 +4,7 @@
  * (a bad PRM, a meter already linked, a missing encryption key) is refused before anything
  * is sent, and nothing is stored unless the whole flow succeeds.
  */
+import { recordConsentDetails } from '../db/consentDetails.js';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOOPBACK_TIMEOUT_MS, startLoopbackListener } from '../auth/loopback.js';
 import { createPkce, encodeRelayState, randomState, type Pkce } from '../auth/pkce.js';
@@ -210,6 +211,7 @@ export async function linkMeter(
           ],
         );
         if (key) await storeDeviceTokens(tx, existing.id, result.tokens, key);
+        await recordConsentDetails(tx, existing.id, result);
         const device = await getDevice(tx, existing.id);
         if (!device) throw new Error(`the device row ${existing.id} is missing after its update`);
         opts.log.info('meter linked again; its sync resumes from its checkpoint', {
@@ -229,6 +231,7 @@ export async function linkMeter(
         ...(result.consentExpiresAt ? { consentExpiresAt: result.consentExpiresAt } : {}),
       });
       if (key) await storeDeviceTokens(tx, id, result.tokens, key);
+      await recordConsentDetails(tx, id, result);
       const device = await getDevice(tx, id);
       if (!device) throw new Error(`the device row ${id} is missing after its insert`);
       return device;

@@ -11,6 +11,7 @@ import { createAppTokenSource } from './enedisAppToken.js';
 import { isProviderCallError, ProviderCallError } from './errors.js';
 import { requestJson, withQuery, type HttpDeps, type HttpRequest } from './http.js';
 import { localDayStart } from './localTime.js';
+import { addDays } from '../domain/localDays.js';
 import { ENEDIS_PRM } from './meterIds.js';
 import {
   parseEnedis2026LoadCurve,
@@ -18,6 +19,7 @@ import {
   parseEnedisV5LoadCurve,
 } from './parseEnedis.js';
 import { readSubscribedServices } from './enedisServices.js';
+import { parseEnedisSavedAnswer } from './parseEnedisDaily.js';
 import { resolveProviderUrls } from './settings.js';
 import type {
   AuthorizeRequest,
@@ -42,9 +44,22 @@ export interface DailyConsumptionRequest {
   signal?: AbortSignal;
 }
 
+/** The daily series: energy drawn or fed in per local day, and the day's maximum power. */
+export type DailySeries = 'consumption' | 'production' | 'max_power';
+
+export interface DailySeriesRequest extends DailyConsumptionRequest {
+  series: DailySeries;
+}
+
+/** Days per daily-series call, and how far back they go (DESIGN §3: 365 days, 36 months). */
+export const DAILY_MAX_DAYS_PER_CALL = 365;
+export const DAILY_HISTORY_MONTHS = 36;
+
 export interface EnedisProvider extends Provider {
   /** Wh per local day (36 months of history), one reading per day. */
   fetchDailyConsumption(req: DailyConsumptionRequest): Promise<LoadCurveResult>;
+  /** One call of a daily series (at most 365 days), as readings of its own metric. */
+  fetchDailySeries(req: DailySeriesRequest): Promise<ReturnType<typeof parseEnedisSavedAnswer>>;
 }
 
 /** Enedis refuses a `state` longer than this on the consent page. */
@@ -121,6 +136,7 @@ export function createEnedisProvider(
 
     fetchLoadCurve: (req: LoadCurveRequest) => fetchEnedisCurve(c, req),
     fetchDailyConsumption: (req: DailyConsumptionRequest) => fetchEnedisDaily(c, req),
+    fetchDailySeries: (req: DailySeriesRequest) => fetchEnedisDailySeries(c, req),
   };
 }
 
@@ -214,10 +230,14 @@ async function linkV2(
     throw e;
   }
   const service = readSubscribedServices(json);
+  const zone = c.settings.timeZone;
   return {
     prm: service.prm,
     tokens: {},
-    consentExpiresAt: localDayStart(service.dateFin, c.settings.timeZone),
+    // dateFin is the consent's last day: it runs until that day's end (the next one's start).
+    consentExpiresAt: localDayStart(addDays(service.dateFin, 1), zone),
+    ...(service.dateDebut ? { consentStartsAt: localDayStart(service.dateDebut, zone) } : {}),
+    series: service.series,
     authorizationId: autorisationId,
   };
 }
@@ -300,4 +320,55 @@ async function fetchEnedisDaily(
   });
   checkAnswerPrm(json, prm);
   return { readings: parseEnedisDaily(json, { timeZone: c.settings.timeZone, metier: 'CONS' }) };
+}
+
+function dailySeriesUrl(c: EnedisClient, series: DailySeries): string {
+  const url =
+    series === 'consumption'
+      ? c.settings.dailyConsumptionUrl
+      : series === 'production'
+        ? c.settings.dailyProductionUrl
+        : c.settings.maxPowerUrl;
+  const key =
+    series === 'consumption'
+      ? 'dailyConsumptionUrl'
+      : series === 'production'
+        ? 'dailyProductionUrl'
+        : 'maxPowerUrl';
+  if (!url) throw new ConfigError(`providers.enedis.${key} is not set`);
+  return url;
+}
+
+/** One daily-series call: daily consumption or production (Wh), or the day's maximum power (VA). */
+async function fetchEnedisDailySeries(c: EnedisClient, req: DailySeriesRequest) {
+  const prm = checkPrm(req.prm, ENEDIS_PRM);
+  checkWindow(req.fromDay, req.toDay, DAILY_MAX_DAYS_PER_CALL);
+  const base = dailySeriesUrl(c, req.series);
+  const url = c.v5
+    ? withQuery(base, { usage_point_id: prm, start: req.fromDay, end: req.toDay })
+    : withQuery(base, { pointId: prm, dateDebut: req.fromDay, dateFin: req.toDay });
+  const json = await withAppToken(c, {
+    method: 'GET',
+    url,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  checkAnswerPrm(json, prm);
+  const parsed = parseEnedisSavedAnswer(json, {
+    timeZone: c.settings.timeZone,
+    production: req.series === 'production',
+  });
+  // The endpoint says what was asked: an answer of another shape is not stored under it.
+  const expected =
+    req.series === 'max_power'
+      ? 'max_power_daily'
+      : req.series === 'production'
+        ? 'electricity_production_daily'
+        : 'electricity_consumption_daily';
+  if (parsed.metric !== expected && parsed.readings.length > 0) {
+    throw new ProviderCallError(
+      'malformed',
+      `Enedis answered ${parsed.metric} to a ${req.series} daily call`,
+    );
+  }
+  return { metric: expected as typeof parsed.metric, readings: parsed.readings };
 }

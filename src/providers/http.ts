@@ -6,7 +6,7 @@
  * retries; the sync engine owns retries and backoff.
  */
 import { ProviderCallError } from './errors.js';
-import { parseRetryAfterHeader, parseNextAccessTime } from './retryAfter.js';
+import { parseRetryAfterHeader, parseNextAccessTime, readQuotaBody } from './retryAfter.js';
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -199,28 +199,48 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-/** The provider's `{"error","error_description"}` body, when it is one. */
+/**
+ * The provider's error body, when it is one: `{"error","error_description"}` (OAuth, Enedis
+ * ADAM codes), `{"code","message"}` (Enedis quotas), or an API gateway's
+ * `{"fault":{"code":900908,"message","description"}}` (the code may be a number).
+ */
 export function parseErrorBody(text: string): {
   error?: string;
   description?: string;
   nextAccessTime?: string;
 } {
+  let j: unknown;
   try {
-    const j: unknown = JSON.parse(text);
-    if (j === null || typeof j !== 'object') return {};
-    const o = j as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    const r: { error?: string; description?: string; nextAccessTime?: string } = {};
-    const error = str(o.error) ?? str(o.code);
-    const description = str(o.error_description) ?? str(o.message);
-    const next = str(o.nextAccessTime);
-    if (error) r.error = error;
-    if (description) r.description = description;
-    if (next) r.nextAccessTime = next;
-    return r;
+    j = JSON.parse(text);
   } catch {
     return {};
   }
+  if (j === null || typeof j !== 'object') return {};
+  const top = j as Record<string, unknown>;
+  const fault = top.fault;
+  const o = fault !== null && typeof fault === 'object' ? (fault as Record<string, unknown>) : top;
+  const str = (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v)
+      ? String(v)
+      : typeof v === 'string' && v.trim() !== ''
+        ? v.trim()
+        : undefined;
+  const r: { error?: string; description?: string; nextAccessTime?: string } = {};
+  const error = str(o.error) ?? str(o.code);
+  // A gateway fault puts the useful sentence in `description`, a short title in `message`.
+  const description = str(o.error_description) ?? str(o.description) ?? str(o.message);
+  const next = str(top.nextAccessTime);
+  if (error) r.error = error;
+  if (description) r.description = description;
+  if (next) r.nextAccessTime = next;
+  return r;
+}
+
+/** The API a call went to, named as the provider's documentation names it (the path's last part). */
+export function apiNameOf(where: string): string {
+  const path = where.split(' ').pop() ?? where;
+  const parts = path.split('/').filter((x) => x !== '');
+  return parts[parts.length - 1] ?? path;
 }
 
 /**
@@ -241,12 +261,15 @@ export function classifyAnswer(
   const extra = { status, ...(code !== undefined ? { code } : {}) };
 
   if (status === 429) {
+    const quota = readQuotaBody(`${code ?? ''} ${body.description ?? ''} ${text}`, ctx.now);
     const retryAfterMs =
       parseRetryAfterHeader(headers.get('retry-after'), ctx.now) ??
-      parseNextAccessTime(body.nextAccessTime, ctx.now);
+      parseNextAccessTime(body.nextAccessTime, ctx.now) ??
+      quota?.waitMs;
     return new ProviderCallError('rate_limited', msg, {
       ...extra,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(quota ? { quota: quota.scope } : {}),
     });
   }
   if (code === 'invalid_grant') {
@@ -262,12 +285,7 @@ export function classifyAnswer(
     });
   }
   if (status === 401) return new ProviderCallError('token_expired', msg, extra);
-  if (status === 403) {
-    return new ProviderCallError('consent_invalid', msg, {
-      ...extra,
-      hint: 'The consent is gone or was refused: link the meter again.',
-    });
-  }
+  if (status === 403) return classifyForbidden(msg, body, extra, ctx);
   if (status === 404) {
     // A 404 without the provider's error body is a wrong URL, not "no data": saying
     // "no data" there would hide a configuration mistake behind empty syncs.
@@ -285,4 +303,45 @@ export function classifyAnswer(
     });
   }
   return new ProviderCallError('bad_request', msg, extra);
+}
+
+/**
+ * A 403 says one of three things: the application is not subscribed to this API at the
+ * provider (gateway code 900908: re-linking cannot help), the window starts before the
+ * consent's start (ADAM-DC-0009: ask again from the consent's start), or the consent is
+ * gone (ADAM-DC-0008 and any other 403: link the meter again).
+ */
+function classifyForbidden(
+  msg: string,
+  body: { error?: string; description?: string },
+  extra: { status: number; code?: string },
+  ctx: { provider: string; where: string },
+): ProviderCallError {
+  const api = apiNameOf(ctx.where);
+  if (body.error === '900908' || /subscription validation failed/i.test(body.description ?? '')) {
+    return new ProviderCallError(
+      'api_not_subscribed',
+      `${ctx.provider}: the application is not subscribed to the ${api} API (${msg.replace(`${ctx.provider}: `, '')})`,
+      {
+        ...extra,
+        api,
+        hint:
+          ctx.provider === 'Enedis'
+            ? `Subscribe the application to the ${api} API in the Enedis DataHub (Data Connect application settings), then sync again; linking the meter again cannot help.`
+            : `Subscribe the application to the ${api} API at ${ctx.provider}, then sync again; linking the meter again cannot help.`,
+      },
+    );
+  }
+  if (body.error === 'ADAM-DC-0009') {
+    return new ProviderCallError('before_consent_start', msg, {
+      ...extra,
+      api,
+      hint: "Ask again from the consent's start day.",
+    });
+  }
+  return new ProviderCallError('consent_invalid', msg, {
+    ...extra,
+    api,
+    hint: 'The consent is gone or was refused: link the meter again.',
+  });
 }

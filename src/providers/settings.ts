@@ -22,6 +22,8 @@ export const DEFAULT_PROVIDER_SETTINGS: { [N in ProviderName]: SettingsOf<N> } =
     consumptionLoadCurveUrl: `${ENEDIS_API}/mesure_synchrone_auto/v2/courbe_de_charge_consommation`,
     productionLoadCurveUrl: `${ENEDIS_API}/mesure_synchrone_auto/v2/courbe_de_charge_production`,
     dailyConsumptionUrl: `${ENEDIS_API}/mesure_synchrone_auto/v2/consommation_quotidienne`,
+    dailyProductionUrl: `${ENEDIS_API}/mesure_synchrone_auto/v2/production_quotidienne`,
+    maxPowerUrl: `${ENEDIS_API}/mesure_synchrone_auto/v2/puissance_conso_max_quotidienne`,
     clientId: '',
     consentDuration: 'P1Y',
     maxDaysPerCall: 7,
@@ -49,11 +51,18 @@ export const DEFAULT_PROVIDER_SETTINGS: { [N in ProviderName]: SettingsOf<N> } =
 /** Enedis legacy v5 data URLs and quota (10,000 calls/h), selected by `apiVersion: "v5"`. */
 export const ENEDIS_V5_DEFAULTS: Pick<
   EnedisSettings,
-  'consumptionLoadCurveUrl' | 'productionLoadCurveUrl' | 'dailyConsumptionUrl' | 'rateLimit'
+  | 'consumptionLoadCurveUrl'
+  | 'productionLoadCurveUrl'
+  | 'dailyConsumptionUrl'
+  | 'dailyProductionUrl'
+  | 'maxPowerUrl'
+  | 'rateLimit'
 > = {
   consumptionLoadCurveUrl: `${ENEDIS_API}/metering_data_clc/v5/consumption_load_curve`,
   productionLoadCurveUrl: `${ENEDIS_API}/metering_data_plc/v5/production_load_curve`,
   dailyConsumptionUrl: `${ENEDIS_API}/metering_data_dc/v5/daily_consumption`,
+  dailyProductionUrl: `${ENEDIS_API}/metering_data_dp/v5/daily_production`,
+  maxPowerUrl: `${ENEDIS_API}/metering_data_dcmp/v5/daily_consumption_max_power`,
   rateLimit: { perSecond: 5, perHour: 10_000 },
 };
 
@@ -83,6 +92,8 @@ const URL_FIELDS = [
   'consumptionLoadCurveUrl',
   'productionLoadCurveUrl',
   'dailyConsumptionUrl',
+  'dailyProductionUrl',
+  'maxPowerUrl',
   'revokeUrl',
 ] as const;
 

@@ -39,6 +39,10 @@ export interface EnedisSettings extends PulledProviderSettings {
   subscribedServicesUrl?: string;
   /** Daily consumption (Wh per day). */
   dailyConsumptionUrl?: string;
+  /** Daily production (Wh per day). */
+  dailyProductionUrl?: string;
+  /** Daily maximum power drawn (VA, with the time of the peak). */
+  maxPowerUrl?: string;
   /** Consent duration asked for (ISO 8601, ≤ P3Y). */
   consentDuration?: string;
 }
@@ -130,8 +134,12 @@ export interface CallbackParams {
 export interface LinkResult {
   prm: string;
   tokens: DeviceTokens;
-  /** End of the consent (Enedis dateFin; ORES: unknown → undefined). */
+  /** End of the consent (Enedis: the end of its last day, dateFin; ORES: unknown → undefined). */
   consentExpiresAt?: Date;
+  /** Start of the consent (Enedis dateDebut): no data may be asked before it. */
+  consentStartsAt?: Date;
+  /** The series the consent gives (Enedis soutirage / injection), when the provider says. */
+  series?: { consumption: boolean; production: boolean };
   /** Enedis autorisation id, kept for reference. */
   authorizationId?: string;
 }

@@ -7,6 +7,7 @@ import { countP1Events, recentP1Events, type P1EventRow } from '../db/p1Batches.
 import { listP1Meters, type P1MeterRow } from '../db/p1Meters.js';
 import { outboxStatus, type OutboxStatus } from '../notify/outbox.js';
 import type { BuildingRef, ServiceDeps } from './deps.js';
+import { onboardingByDevice, type MeterOnboarding } from './onboardingStatus.js';
 
 export type { DeviceWithBuilding as Meter };
 
@@ -38,6 +39,8 @@ export interface MeterSyncState extends Pick<
 > {
   gaps: number;
   failing: boolean;
+  /** Enedis onboarding of a newly linked meter: stages and time to complete; null when none. */
+  onboarding: MeterOnboarding | null;
 }
 
 /** A P1 meter as `status` shows it: what it last said, what was dropped, its silences. */
@@ -68,13 +71,19 @@ export interface SyncStatus {
 }
 
 /** Daemons (alive or not), meters (sync state, failures, gap days), alert delivery. */
-export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise<SyncStatus> {
+export async function syncStatus(
+  deps: Pick<ServiceDeps, 'db' | 'now'> & Partial<Pick<ServiceDeps, 'config'>>,
+): Promise<SyncStatus> {
   const now = deps.now().getTime();
   const daemons = (await listDaemons(deps.db)).map((d) => ({
     ...d,
     alive: !d.stopped_at && now - new Date(d.heartbeat_at).getTime() < STALE_MS,
   }));
   const gapDays = await gapDaysByDevice(deps.db);
+  const onboarding = await onboardingByDevice(
+    deps.db,
+    deps.config?.providers.enedis.rateLimit ?? {},
+  );
   const devices = (await listDevices(deps.db)).map((d) => ({
     prm: d.prm,
     provider: d.provider,
@@ -87,6 +96,7 @@ export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise
     not_before: d.not_before,
     checkpoint_at: d.checkpoint_at,
     gaps: gapDays.get(d.id) ?? 0,
+    onboarding: onboarding.get(d.id) ?? null,
     failing: d.status !== 'active' || ['failed', 'partial'].includes(d.last_sync_status ?? ''),
   }));
   return {

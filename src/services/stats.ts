@@ -18,6 +18,7 @@ import {
 } from './deps.js';
 import { statsDayRange, type DateArgs, type Period } from './periodRange.js';
 import { statsCostsAndCarbon, type StatsCarbon, type StatsCosts } from './statsCosts.js';
+import { dailyTotalsMetric, fillFromDailyTotals } from './dailyTotalsFill.js';
 
 export interface StatsQuery {
   building?: BuildingRef;
@@ -36,6 +37,8 @@ export interface StatsResult extends ConsumptionStats {
   costs: StatsCosts | null;
   /** kg CO2e per period; null for other metrics, or a grid the building's zone does not tell. */
   carbon: StatsCarbon | null;
+  /** Days counted from the meter's daily totals where the load curve is missing (coverage). */
+  days_from_daily_totals: string[];
 }
 
 /** A caller without a configuration: kWh and carbon from the default factors only. */
@@ -59,14 +62,22 @@ export async function statsOfBuilding(
   const zone = building.timezone;
   const { from, to } = statsDayRange(period, query.dates?.(zone) ?? {}, zone, deps.now());
   const lookback = comparisonLookbackStart(from, period, zone);
-  const days = await dailyAggregates(deps.db, {
+  const range = {
     buildingId: building.id,
     zone,
-    metricType,
     deviceRef: query.device,
     fromDay: lookback,
     toDay: to,
-  });
+  };
+  const curve = await dailyAggregates(deps.db, { ...range, metricType });
+  const totalsMetric = dailyTotalsMetric(metricType);
+  const filled = totalsMetric
+    ? fillFromDailyTotals(
+        curve,
+        await dailyAggregates(deps.db, { ...range, metricType: totalsMetric }),
+      )
+    : { days: curve, fromDailyTotals: [] };
+  const days = filled.days;
   const options = { period, zone, from, to, metricType, unit: storedUnit(metricType) };
   const stats = computeStatistics(days, options);
   const money =
@@ -92,5 +103,6 @@ export async function statsOfBuilding(
     building: buildingSummary(building),
     device_ref: query.device ?? null,
     ...money,
+    days_from_daily_totals: filled.fromDailyTotals.filter((d) => d >= from && d < to),
   };
 }

@@ -32,13 +32,15 @@ export interface EnedisDeps {
   consentMode: () => 'approve' | 'deny';
   clientId?: string;
   clientSecret?: string;
-  /** Takes one call on the path's quota; returns the wait in ms when over it. */
-  takeQuota: (path: string) => number;
+  /** Takes one call on the path's quota; returns the wait in ms when over it, and which quota. */
+  takeQuota: (path: string) => { waitMs: number; scope: 'second' | 'hour' };
+  /** API names (the path's last part) the application is not subscribed to: 403 900908. */
+  unsubscribedApis?: () => ReadonlySet<string>;
   /** A 429 answer in the provider's style for a wait in ms. */
-  tooManyRequests: (waitMs: number) => Answer;
+  tooManyRequests: (waitMs: number, scope: 'second' | 'hour', path: string) => Answer;
 }
 
-export type SeriesKind = 'CONS' | 'PROD' | 'DAILY';
+export type SeriesKind = 'CONS' | 'PROD' | 'DAILY' | 'DAILY_PROD' | 'MAX_POWER';
 export interface SeriesRoute {
   api: '2026' | 'v5';
   kind: SeriesKind;
@@ -52,6 +54,16 @@ const DAILY_HISTORY_MONTHS = 36;
 
 const CONSENT_GONE = (): Answer =>
   apiError(403, 'ADAM-DC-0008', 'No consent can be found for this customer and this usage point');
+/** The API gateway's answer when the application has no subscription to the API. */
+const NOT_SUBSCRIBED = (): Answer =>
+  json(403, {
+    fault: {
+      code: 900908,
+      message: 'Resource forbidden ',
+      description:
+        'User is NOT authorized to access the Resource. API Subscription validation failed.',
+    },
+  });
 const INVALID_TOKEN = (): Answer =>
   apiError(401, 'invalid_token', 'The access token is missing, invalid or expired');
 
@@ -137,14 +149,14 @@ export function enedisToken(ctx: RequestContext, deps: EnedisDeps): Answer {
 function etatOf(deps: EnedisDeps, record: MeterRecord): string {
   const c = record.consent;
   if (!c) return 'SUPPRIME';
-  if (c.etatCode === 'ACTIF' && deps.state.today() >= c.dateFin) return 'TERMINE';
+  if (c.etatCode === 'ACTIF' && deps.state.today() > c.dateFin) return 'TERMINE';
   return c.etatCode;
 }
 
 export function enedisSubscribedServices(ctx: RequestContext, deps: EnedisDeps): Answer {
   if (!deps.state.enedisTokenValid(bearerToken(ctx.headers))) return INVALID_TOKEN();
-  const wait = deps.takeQuota(ctx.path);
-  if (wait > 0) return deps.tooManyRequests(wait);
+  const quota = deps.takeQuota(ctx.path);
+  if (quota.waitMs > 0) return deps.tooManyRequests(quota.waitMs, quota.scope, ctx.path);
   const body = parseJsonBody(ctx.body) as { autorisationId?: unknown } | undefined;
   const id = Number(body?.autorisationId);
   if (!body || !Number.isInteger(id)) {
@@ -156,22 +168,44 @@ export function enedisSubscribedServices(ctx: RequestContext, deps: EnedisDeps):
     return apiError(404, 'no_data_found', `No subscribed service for autorisation ${id}`);
   const c = record.consent;
   const step = record.meter.stepChange?.stepMinutes ?? record.meter.stepMinutes;
-  return json(200, {
-    nbTotalServices: 1,
-    serviceSouscrit: [
-      {
-        serviceSouscritId: c.serviceSouscritId,
-        pointId: record.meter.prm,
-        dateDebut: c.dateDebut,
+  const service = (sens: string, extra: Record<string, unknown>) => ({
+    pointId: record.meter.prm,
+    dateDebut: c.dateDebut,
+    // The field naming the direction is not in the published summary; clients should find
+    // "soutirage"/"injection" in whatever field carries it.
+    sens,
+    mesuresCorrigees: false,
+    periodiciteTransmission: 'P1D',
+    ...extra,
+  });
+  const services = [
+    service('SOUTIRAGE', {
+      serviceSouscritId: c.serviceSouscritId,
+      dateFin: c.dateFin,
+      etatCode: etatOf(deps, record),
+      mesuresTypeCode: 'COURBE',
+      mesuresPas: `P${step}M`,
+    }),
+    // A service still being set up carries no end date yet.
+    service('SOUTIRAGE', {
+      serviceSouscritId: c.serviceSouscritId + 500_000,
+      etatCode: 'DEMANDE',
+      mesuresTypeCode: 'ENERGIE',
+      mesuresPas: 'P1D',
+    }),
+  ];
+  if (record.meter.solarPeakW > 0) {
+    services.push(
+      service('INJECTION', {
+        serviceSouscritId: c.serviceSouscritId + 900_000,
         dateFin: c.dateFin,
         etatCode: etatOf(deps, record),
         mesuresTypeCode: 'COURBE',
         mesuresPas: `P${step}M`,
-        mesuresCorrigees: false,
-        periodiciteTransmission: 'P1D',
-      },
-    ],
-  });
+      }),
+    );
+  }
+  return json(200, { nbTotalServices: services.length, serviceSouscrit: services });
 }
 
 interface Window {
@@ -200,10 +234,18 @@ function checkWindow(ctx: RequestContext, deps: EnedisDeps, route: SeriesRoute):
   if (!record || record.meter.provider !== 'enedis' || !deps.state.consentActive(record)) {
     return CONSENT_GONE();
   }
+  const c = record.consent;
+  if (c?.noHistoryBeforeStart && fromDay < c.dateDebut) {
+    return apiError(
+      403,
+      'ADAM-DC-0009',
+      "The requested start date is earlier than the consent's start date",
+    );
+  }
   if (toDay <= fromDay) {
     return apiError(400, 'invalid_request', `${names[2]} must be after ${names[1]}`);
   }
-  const daily = route.kind === 'DAILY';
+  const daily = route.kind !== 'CONS' && route.kind !== 'PROD';
   const maxDays = daily ? DAILY_MAX_DAYS : LOAD_CURVE_MAX_DAYS;
   if (daysBetween(fromDay, toDay) > maxDays) {
     return apiError(400, 'ADAM-ERR0069', `The requested period must be at most ${maxDays} days`);
@@ -238,7 +280,7 @@ interface SeriesPoint {
 function seriesPoints(w: Window, kind: SeriesKind): SeriesPoint[] {
   const meter = w.record.meter;
   const intervals = meterIntervals(meter, w.fromMs, w.toMs);
-  if (kind !== 'DAILY') {
+  if (kind === 'CONS' || kind === 'PROD') {
     const power = kind === 'CONS' ? meterPowerW : meterProductionW;
     return intervals.map((iv) => ({
       value: String(power(meter, iv.startMs, iv.stepMinutes)),
@@ -246,10 +288,26 @@ function seriesPoints(w: Window, kind: SeriesKind): SeriesPoint[] {
       step: `PT${iv.stepMinutes}M`,
     }));
   }
+  if (kind === 'MAX_POWER') {
+    // The day's highest interval average stands for its peak, dated at that interval's end.
+    const best = new Map<string, { va: number; endMs: number }>();
+    for (const iv of intervals) {
+      const day = localDay(iv.startMs);
+      const va = Math.round(meterPowerW(meter, iv.startMs, iv.stepMinutes) * 1.05);
+      const cur = best.get(day);
+      if (!cur || va > cur.va) best.set(day, { va, endMs: iv.startMs + iv.stepMinutes * 60_000 });
+    }
+    return [...best.values()].map((b) => ({
+      value: String(b.va),
+      date: formatLocalDateTime(b.endMs),
+      step: 'P1D',
+    }));
+  }
+  const power = kind === 'DAILY_PROD' ? meterProductionW : meterPowerW;
   const byDay = new Map<string, number>();
   for (const iv of intervals) {
     const day = localDay(iv.startMs);
-    const wh = (meterPowerW(meter, iv.startMs, iv.stepMinutes) * iv.stepMinutes) / 60;
+    const wh = (power(meter, iv.startMs, iv.stepMinutes) * iv.stepMinutes) / 60;
     byDay.set(day, (byDay.get(day) ?? 0) + wh);
   }
   return [...byDay].map(([day, wh]) => ({ value: String(Math.round(wh)), date: day, step: 'P1D' }));
@@ -258,8 +316,10 @@ function seriesPoints(w: Window, kind: SeriesKind): SeriesPoint[] {
 /** One load-curve or daily-consumption call, 2026 or v5 shape. */
 export function enedisSeries(ctx: RequestContext, deps: EnedisDeps, route: SeriesRoute): Answer {
   if (!deps.state.enedisTokenValid(bearerToken(ctx.headers))) return INVALID_TOKEN();
-  const wait = deps.takeQuota(ctx.path);
-  if (wait > 0) return deps.tooManyRequests(wait);
+  const api = ctx.path.split('/').pop() ?? '';
+  if (deps.unsubscribedApis?.().has(api)) return NOT_SUBSCRIBED();
+  const quota = deps.takeQuota(ctx.path);
+  if (quota.waitMs > 0) return deps.tooManyRequests(quota.waitMs, quota.scope, ctx.path);
   const w = checkWindow(ctx, deps, route);
   if ('status' in w) return w;
   const points = seriesPoints(w, route.kind);
@@ -267,18 +327,20 @@ export function enedisSeries(ctx: RequestContext, deps: EnedisDeps, route: Serie
     return apiError(404, 'no_data_found', 'No data found for the requested period');
   }
   const prm = w.record.meter.prm;
-  const daily = route.kind === 'DAILY';
+  const daily = route.kind !== 'CONS' && route.kind !== 'PROD';
+  const maxPower = route.kind === 'MAX_POWER';
+  const production = route.kind === 'PROD' || route.kind === 'DAILY_PROD';
   if (route.api === '2026') {
     return json(200, {
       idPrm: prm,
       etapeMetier: 'BRUT',
       periode: { dateDebut: w.fromDay, dateFin: w.toDay },
-      modeCalcul: daily ? 'SOMME' : 'MOYENNE',
+      modeCalcul: maxPower ? 'MAXIMUM' : daily ? 'SOMME' : 'MOYENNE',
       grandeur: [
         {
-          grandeurMetier: route.kind === 'PROD' ? 'PROD' : 'CONS',
-          grandeurPhysique: daily ? 'EA' : 'PA',
-          unite: daily ? 'Wh' : 'W',
+          grandeurMetier: production ? 'PROD' : 'CONS',
+          grandeurPhysique: maxPower ? 'PMA' : daily ? 'EA' : 'PA',
+          unite: maxPower ? 'VA' : daily ? 'Wh' : 'W',
           points: points.map((p) => ({ v: p.value, d: p.date, p: p.step, n: 'B' })),
         },
       ],
@@ -290,9 +352,11 @@ export function enedisSeries(ctx: RequestContext, deps: EnedisDeps, route: Serie
       start: w.fromDay,
       end: w.toDay,
       quality: 'BRUT',
-      reading_type: daily
-        ? { measurement_kind: 'energy', unit: 'Wh', aggregate: 'sum', measuring_period: 'P1D' }
-        : { measurement_kind: 'power', unit: 'W', aggregate: 'average' },
+      reading_type: maxPower
+        ? { measurement_kind: 'power', unit: 'VA', aggregate: 'maximum', measuring_period: 'P1D' }
+        : daily
+          ? { measurement_kind: 'energy', unit: 'Wh', aggregate: 'sum', measuring_period: 'P1D' }
+          : { measurement_kind: 'power', unit: 'W', aggregate: 'average' },
       interval_reading: points.map((p) =>
         daily
           ? { value: p.value, date: p.date }

@@ -59,6 +59,11 @@ export class Quotas {
 
   /** Takes one Enedis call on `path`; returns the wait in ms when over quota (call not counted). */
   takeEnedis(path: string): number {
+    return this.takeEnedisQuota(path).waitMs;
+  }
+
+  /** Like takeEnedis, also naming the quota that refused: per second (Q3) or hourly (Q4). */
+  takeEnedisQuota(path: string): { waitMs: number; scope: 'second' | 'hour' } {
     let windows = this.enedis.get(path);
     if (!windows) {
       const perHour = path.includes('/v5/')
@@ -71,11 +76,13 @@ export class Quotas {
       this.enedis.set(path, windows);
     }
     const now = this.clock();
-    const wait = Math.max(windows[0].waitMs(now), windows[1].waitMs(now));
-    if (wait > 0) return wait;
+    const hourWait = windows[1].waitMs(now);
+    if (hourWait > 0) return { waitMs: hourWait, scope: 'hour' };
+    const secondWait = windows[0].waitMs(now);
+    if (secondWait > 0) return { waitMs: secondWait, scope: 'second' };
     windows[0].record(now);
     windows[1].record(now);
-    return 0;
+    return { waitMs: 0, scope: 'second' };
   }
 
   /** Takes one ORES call for a meter; returns the wait in ms when too soon (call not counted). */

@@ -68,6 +68,18 @@ export function buildRoutes(deps: { enedis: EnedisDeps; ores: OresDeps }): Route
     enedis('GET', '/mesure_synchrone_auto/v2/consommation_quotidienne', true, (c) =>
       enedisSeries(c, e, { api: '2026', kind: 'DAILY' }),
     ),
+    enedis('GET', '/mesure_synchrone_auto/v2/production_quotidienne', true, (c) =>
+      enedisSeries(c, e, { api: '2026', kind: 'DAILY_PROD' }),
+    ),
+    enedis('GET', '/mesure_synchrone_auto/v2/puissance_conso_max_quotidienne', true, (c) =>
+      enedisSeries(c, e, { api: '2026', kind: 'MAX_POWER' }),
+    ),
+    enedis('GET', '/metering_data_dp/v5/daily_production', true, (c) =>
+      enedisSeries(c, e, { api: 'v5', kind: 'DAILY_PROD' }),
+    ),
+    enedis('GET', '/metering_data_dcmp/v5/daily_consumption_max_power', true, (c) =>
+      enedisSeries(c, e, { api: 'v5', kind: 'MAX_POWER' }),
+    ),
     enedis('GET', '/metering_data_clc/v5/consumption_load_curve', true, (c) =>
       enedisSeries(c, e, { api: 'v5', kind: 'CONS' }),
     ),

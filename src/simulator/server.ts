@@ -10,6 +10,7 @@ import { formatIsoMillisLocal } from './euTime.js';
 import { checkFaults, FaultInjector, type FaultDecision, type FaultSettings } from './faults.js';
 import {
   apiError,
+  json,
   readBody,
   text,
   writeAnswer,
@@ -47,6 +48,8 @@ export interface SimulatorOptions {
   quotaClock?: () => number;
   /** One line per request (method, path, status); never tokens or query strings. */
   log?: (line: string) => void;
+  /** Enedis API names (e.g. consommation_quotidienne) the application is not subscribed to. */
+  enedisUnsubscribedApis?: string[];
 }
 
 export interface Simulator {
@@ -59,6 +62,11 @@ export interface Simulator {
   createMeters(provider: ProviderName, count: number): SimMeter[];
   /** A fresh ORES token pair for a meter (as after a consent). */
   issueOresTokens(prm: string): OresTokenPair;
+  /**
+   * Makes an Enedis meter's consent start on `day` with no history before it: windows that
+   * start earlier answer 403 ADAM-DC-0009.
+   */
+  startConsentOn(prm: string, day: string): void;
   /** Withdraws a meter's consent: its data calls answer 403, its refresh tokens fail. */
   revokeConsent(prm: string): boolean;
   stats(): SimStats;
@@ -118,6 +126,23 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const hangs = new Set<NodeJS.Timeout>();
   const sleepers = new Set<() => void>();
 
+  let hourlyCount = 0;
+  const unsubscribed: ReadonlySet<string> = new Set(opts.enedisUnsubscribedApis ?? []);
+  // The 2026 APIs answer a quota with a bare body naming it, no Retry-After and no
+  // nextAccessTime (Enedis Data Connect 2026 API descriptions, quota section): "Quota Q3
+  // reached" per second, "Quota Q4 reached" or "SLA dépassé" per hour. v5 paths keep the
+  // older style below.
+  const enedisQuotaAnswer = (waitMs: number, scope: 'second' | 'hour', path: string): Answer => {
+    if (path.includes('/v5/')) return enedisTooMany(waitMs);
+    const message =
+      scope === 'second'
+        ? 'Quota Q3 reached'
+        : hourlyCount++ % 2 === 0
+          ? 'Quota Q4 reached'
+          : 'SLA dépassé';
+    return json(429, { code: '429', message });
+  };
+
   // Enedis sends Retry-After on about half of its 429s; alternate so runs are reproducible.
   const enedisTooMany = (waitMs: number): Answer => {
     const headers =
@@ -137,8 +162,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       consentMode: () => consentMode,
       ...(opts.enedisClientId !== undefined && { clientId: opts.enedisClientId }),
       ...(opts.enedisClientSecret !== undefined && { clientSecret: opts.enedisClientSecret }),
-      takeQuota: (path) => quotas.takeEnedis(path),
-      tooManyRequests: enedisTooMany,
+      takeQuota: (path) => quotas.takeEnedisQuota(path),
+      unsubscribedApis: () => unsubscribed,
+      tooManyRequests: enedisQuotaAnswer,
     },
     ores: {
       state,
@@ -322,6 +348,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return state.issueOresTokens(prm);
     },
     revokeConsent: (prm) => state.revokeConsent(prm),
+    startConsentOn: (prm, day) => {
+      const consent = state.meters.get(prm)?.consent;
+      if (!consent) throw new UsageError(`No simulated Enedis meter ${prm}`);
+      consent.dateDebut = day;
+      consent.noHistoryBeforeStart = true;
+    },
     stats: control.stats,
     resetStats: control.resetStats,
     setFaults: (f) => {

@@ -12,10 +12,15 @@ import { hashInts } from './prng.js';
 export interface EnedisConsent {
   autorisationId: number;
   serviceSouscritId: number;
-  /** Local days; the consent is usable from dateDebut until the day before dateFin. */
+  /** Local days; the consent is usable from dateDebut through dateFin, its last day. */
   dateDebut: string;
   dateFin: string;
   etatCode: 'ACTIF' | 'TERMINE' | 'SUPPRIME';
+  /**
+   * When set, data before dateDebut is refused with 403 ADAM-DC-0009 (a consent that gives
+   * no history before its start); otherwise the meter's whole history is open.
+   */
+  noHistoryBeforeStart?: boolean;
 }
 
 export interface MeterRecord {
@@ -93,7 +98,7 @@ export class SimState {
         autorisationId,
         serviceSouscritId: 100_000 + rank,
         dateDebut: today,
-        dateFin: addDays(addMonths(today, duration.months), duration.days),
+        dateFin: addDays(addMonths(today, duration.months), duration.days - 1),
         etatCode: 'ACTIF',
       };
     }
@@ -118,7 +123,7 @@ export class SimState {
       autorisationId,
       serviceSouscritId: (record.consent?.serviceSouscritId ?? 100_000) + 1_000_000,
       dateDebut: today,
-      dateFin: addDays(addMonths(today, duration.months), duration.days),
+      dateFin: addDays(addMonths(today, duration.months), duration.days - 1),
       etatCode: 'ACTIF',
     };
     return record;
@@ -129,7 +134,7 @@ export class SimState {
     if (!record || record.revoked) return false;
     const c = record.consent;
     if (!c) return record.meter.provider === 'ores';
-    return c.etatCode === 'ACTIF' && this.today() < c.dateFin && this.today() >= c.dateDebut;
+    return c.etatCode === 'ACTIF' && this.today() <= c.dateFin && this.today() >= c.dateDebut;
   }
 
   /** Ends a meter's consent (the customer withdrew it): data calls answer 403 from now on. */

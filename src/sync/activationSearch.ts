@@ -1,13 +1,15 @@
 /**
  * Fetching one window of one series when the meter may have been activated inside (or
  * after) it: the provider refuses a period before activation, so the first refusal starts a
- * search for the activation day, and the window is asked again from that day.
+ * search for the activation day, and the window is asked again from that day. A window that
+ * starts before the consent's start (ADAM-DC-0009) is clamped to that start and asked again.
  */
 import type { LoadCurveKind } from '../providers/types.js';
 import {
   fetchWindow,
   findActivationDay,
   isBeforeActivation,
+  isBeforeConsentStart,
   type FetchPolicy,
   type WindowAnswer,
 } from './fetchWindow.js';
@@ -19,6 +21,11 @@ export interface ActivationState {
   day: string | null;
   /** Where a search stops: the last day any window reaches. */
   searchEnd: string;
+  /**
+   * The consent's first day, when the link told it: a window refused as starting before the
+   * consent (ADAM-DC-0009) is clamped to it at once, without a search.
+   */
+  consentStartDay?: string | null;
 }
 
 /** A window clipped to the known activation day; null when the whole window is before it. */
@@ -46,7 +53,16 @@ export async function fetchSeriesFromActivation(
   try {
     return { answer: await ask(window), window };
   } catch (e) {
-    if (!isBeforeActivation(e)) throw e;
+    if (isBeforeConsentStart(e) && activation.consentStartDay) {
+      // The consent's start is known: clamp the window to it and ask once more.
+      const clamped = clipToActivation(window, activation.consentStartDay);
+      if (!clamped) return 'before_activation';
+      if (clamped.fromDay !== window.fromDay) {
+        activation.day = maxDay(activation.day, activation.consentStartDay);
+        return fetchSeriesFromActivation(policy, prm, kind, clamped, activation);
+      }
+    }
+    if (!isBeforeActivation(e) && !isBeforeConsentStart(e)) throw e;
     if (kind !== 'consumption' || activation.day !== null) return 'before_activation';
   }
   activation.day = await findActivationDay(policy, {
@@ -60,7 +76,11 @@ export async function fetchSeriesFromActivation(
   try {
     return { answer: await ask(clipped), window: clipped };
   } catch (e) {
-    if (isBeforeActivation(e)) return 'before_activation';
+    if (isBeforeActivation(e) || isBeforeConsentStart(e)) return 'before_activation';
     throw e;
   }
+}
+
+function maxDay(a: string | null, b: string): string {
+  return a !== null && a > b ? a : b;
 }

@@ -36,6 +36,8 @@ import { startDaemonP1Meters } from './p1Meters.js';
 import { nextDailyRun, withJitter } from './scheduler.js';
 import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
+import { metersOnboarding } from '../db/onboarding.js';
+import { runOnboarding } from './onboarding.js';
 import type { DeviceSyncResult } from './syncDevice.js';
 
 export interface DaemonOptions {
@@ -117,6 +119,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   let last: CycleOutcome = { results: [], status: 'idle' };
   // P1 meters push their telegrams: one listener each, running beside the pull cycles.
   let p1: Awaited<ReturnType<typeof startDaemonP1Meters>> | null = null;
+  let onboardingDone: Promise<void> = Promise.resolve();
   const hbTimer = setInterval(
     () => void heartbeat(db, id).catch(() => {}),
     o.heartbeatMs ?? 30_000,
@@ -155,6 +158,16 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
       next_cycle: o.once ? undefined : nextDaily.toISOString(),
     });
 
+    // Enedis onboarding (newly linked meters under the application's quota) runs beside
+    // the cycles, which leave the meters it holds alone.
+    onboardingDone = o.once
+      ? Promise.resolve()
+      : runOnboarding(env, { stopWhenDone: false }).then(
+          () => undefined,
+          (e: Error) => {
+            if (!o.signal.aborted) log.warn('onboarding stopped', { err: e.message });
+          },
+        );
     // A first cycle at start catches up on whatever is due (a restart after downtime).
     let daily = true;
     for (;;) {
@@ -163,7 +176,12 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
       const abandoned = await closeAbandonedRuns(db);
       if (abandoned > 0)
         log.info('closed the runs of a process that stopped mid-sync', { runs: abandoned });
-      const results = await syncDevices(env, { dueOnly: true, frequentOrWaiting: !daily });
+      const onboardingIds = o.once ? [] : await metersOnboarding(db).catch(() => []);
+      const results = await syncDevices(env, {
+        dueOnly: true,
+        frequentOrWaiting: !daily,
+        exclude: onboardingIds,
+      });
       const delivered = await deliverPending(db, config, { log }).catch((e: Error) => {
         log.warn('alert delivery failed', { err: e.message });
         return null;
@@ -202,6 +220,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     await p1
       ?.stop()
       .catch((e: Error) => log.warn('P1 listeners stopped badly', { err: e.message }));
+    await onboardingDone;
     await releaseAllLeases(db, id).catch(() => {});
     await daemonStopped(db, id).catch(() => {});
     if (socket) {

@@ -30,6 +30,15 @@ export interface FetchPolicy {
   onRateLimited(until: Date): Promise<void>;
   /** Counts the call in the hourly quota shared through the database; a date = over, retry then. */
   takeSharedQuota?: () => Promise<Date | null>;
+  /**
+   * Waits for a place among the per-second calls shared through the database; the release
+   * marks the call answered.
+   */
+  takeSharedSlot?: (signal?: AbortSignal) => Promise<() => Promise<void>>;
+  /** A wait the provider asked every process for (hourly quota), in ms; null when none runs. */
+  sharedPauseMs?: () => Promise<number | null>;
+  /** Records an hourly-quota wait for every process (a 429 naming the hourly quota). */
+  onProviderPause?: (waitMs: number, e: ProviderCallError) => Promise<void>;
   /** Counts provider calls made, including failed ones. */
   stats: { calls: number; rateLimited: number; retried: number };
 }
@@ -44,16 +53,31 @@ const MAX_RATE_LIMIT_HITS = 30;
 type WindowRequest = { prm: string; kind: LoadCurveKind; fromDay: string; toDay: string };
 
 export async function fetchWindow(p: FetchPolicy, req: WindowRequest): Promise<WindowAnswer> {
+  const res = await callWithPolicy(p, (signal) =>
+    p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), ...(signal ? { signal } : {}) }),
+  );
+  return res === 'no_data'
+    ? { readings: [], noData: true }
+    : { readings: res.readings, noData: false };
+}
+
+/**
+ * Any provider call under the policy: limits, retries, 429 waits, one token refresh. No data
+ * (404) is not an error: 'no_data'.
+ */
+export async function callWithPolicy<T>(
+  p: FetchPolicy,
+  call: (signal?: AbortSignal) => Promise<T>,
+): Promise<T | 'no_data'> {
   let refreshed = false;
   let hits = 0;
   for (;;) {
     try {
-      const res = await pRetry(() => callOnce(p, req), retryOptions(p));
-      return { readings: res.readings, noData: false };
+      return await pRetry(() => callOnce(p, call), retryOptions(p));
     } catch (e) {
       if (p.signal?.aborted) throw p.signal.reason ?? e;
       if (!isProviderCallError(e)) throw e;
-      if (e.kind === 'no_data') return { readings: [], noData: true };
+      if (e.kind === 'no_data') return 'no_data';
       if (e.kind === 'rate_limited') {
         hits++;
         p.stats.rateLimited++;
@@ -61,6 +85,7 @@ export async function fetchWindow(p: FetchPolicy, req: WindowRequest): Promise<W
         const until = new Date(Date.now() + wait);
         p.limiter.pauseUntil(until);
         await p.onRateLimited(until);
+        if (e.quota === 'hour') await p.onProviderPause?.(wait, e);
         if (wait > p.maxRateLimitWaitMs || hits > MAX_RATE_LIMIT_HITS) throw e;
         // A little jitter so concurrent devices do not all come back in the same millisecond.
         await sleep(wait + Math.floor(Math.random() * 50), undefined, { signal: p.signal });
@@ -77,7 +102,7 @@ export async function fetchWindow(p: FetchPolicy, req: WindowRequest): Promise<W
 }
 
 /** One call under the limiter and the shared hourly quota. */
-async function callOnce(p: FetchPolicy, req: WindowRequest) {
+async function callOnce<T>(p: FetchPolicy, call: (signal?: AbortSignal) => Promise<T>): Promise<T> {
   // A quota used up for longer than we would wait (the hour's calls): end this meter's
   // turn now, as after a 429, instead of blocking until the window frees.
   const freeAt = p.limiter.nextAllowedAt();
@@ -85,6 +110,14 @@ async function callOnce(p: FetchPolicy, req: WindowRequest) {
     throw new ProviderCallError('rate_limited', 'the hourly provider quota is used up', {
       retryAfterMs: freeAt.getTime() - Date.now(),
     });
+  const paused = p.sharedPauseMs ? await p.sharedPauseMs() : null;
+  if (paused !== null && paused > 0) {
+    throw new ProviderCallError(
+      'rate_limited',
+      'the provider asked every process of this application to wait (hourly quota)',
+      { retryAfterMs: paused },
+    );
+  }
   const release = await p.limiter.acquire(p.limiterKey, p.signal);
   const retryAt = p.takeSharedQuota ? await p.takeSharedQuota() : null;
   if (retryAt) {
@@ -95,11 +128,20 @@ async function callOnce(p: FetchPolicy, req: WindowRequest) {
       { retryAfterMs: Math.max(0, retryAt.getTime() - Date.now()) },
     );
   }
+  let releaseShared: () => Promise<void> = async () => {};
+  try {
+    // A place among the per-second calls of every process on this database.
+    if (p.takeSharedSlot) releaseShared = await p.takeSharedSlot(p.signal);
+  } catch (e) {
+    release();
+    throw e;
+  }
   p.stats.calls++;
   try {
-    return await p.provider.fetchLoadCurve({ ...req, tokens: p.getTokens(), signal: p.signal });
+    return await call(p.signal);
   } finally {
     release();
+    await releaseShared().catch(() => undefined);
   }
 }
 
@@ -127,8 +169,18 @@ export function isBeforeActivation(e: unknown): boolean {
   return isProviderCallError(e) && e.kind === 'bad_request' && e.code === 'ADAM-ERR0123';
 }
 
+/** The provider refused the window because it starts before the consent's start (ADAM-DC-0009). */
+export function isBeforeConsentStart(e: unknown): boolean {
+  return isProviderCallError(e) && e.kind === 'before_consent_start';
+}
+
+/** Either refusal: nothing may be asked before some first day; the search finds it. */
+export function isBeforeFirstDay(e: unknown): boolean {
+  return isBeforeActivation(e) || isBeforeConsentStart(e);
+}
+
 /**
- * The meter's first day of data in ]knownBefore, endDay[, found by bisection with one-day
+ * The meter's first day of data (or of the consent) in ]knownBefore, endDay[, found by bisection with one-day
  * calls (about ten for 24 months), or endDay when there is none. Moving a window forward a
  * day at a time instead spends up to seven calls per week before the activation: hundreds
  * of calls of the application's hourly quota for a meter activated a year ago.
@@ -145,7 +197,7 @@ export async function findActivationDay(
       await fetchWindow(p, { prm: req.prm, kind: req.kind, fromDay: mid, toDay: addDays(mid, 1) });
       hi = mid;
     } catch (e) {
-      if (!isBeforeActivation(e)) throw e;
+      if (!isBeforeFirstDay(e)) throw e;
       lo = mid;
     }
   }

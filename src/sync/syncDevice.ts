@@ -5,7 +5,8 @@
  * Each step lives in its own module (syncPlan, syncPolicy, activationSearch, windowReadings,
  * syncOutcome); this file runs them in order.
  */
-import { localDayStart } from '../domain/localDays.js';
+import { localDayOf, localDayStart } from '../domain/localDays.js';
+import { loadConsentDetails } from '../db/consentDetails.js';
 import { upsertReadings } from '../db/readings.js';
 import {
   advanceCheckpoint,
@@ -249,10 +250,13 @@ interface WindowLoop {
 
 /** Every window in turn, each under a renewed lease, each stored in its own transaction. */
 async function syncWindows(env: SyncEnv, l: WindowLoop, progress: WindowProgress) {
-  const series = seriesToFetch(env.config.sync.production);
+  // Production when asked for, or when the consent lists injection (the meter feeds the grid).
+  const consent = await loadConsentDetails(env.db, l.device.id);
+  const series = seriesToFetch(env.config.sync.production || consent.production === true);
   const activation: ActivationState = {
     day: null,
     searchEnd: lastPlannedDay(l.windows, l.horizon.today),
+    consentStartDay: consent.startsAt ? localDayOf(consent.startsAt, l.horizon.zone) : null,
   };
   for (const w of l.windows) {
     if (env.signal?.aborted) throw env.signal.reason;

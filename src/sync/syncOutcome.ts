@@ -68,6 +68,15 @@ export function failureOutcome(e: unknown, c: FailureContext): SyncOutcome {
       errorMessage: message,
     };
   }
+  if (isProviderCallError(e) && e.kind === 'api_not_subscribed') {
+    // The application's subscription at the provider, not this meter: no relink asked for.
+    return {
+      status: c.written > 0 ? 'partial' : 'failed',
+      device: { status: 'error', message: e.hint ? `${message}. ${e.hint}` : message },
+      errorClass: errorClass(e),
+      errorMessage: message,
+    };
+  }
   return {
     status: c.written > 0 ? 'partial' : 'failed',
     device: { status: 'error', message },

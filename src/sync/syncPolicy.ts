@@ -6,6 +6,8 @@
 import { keyringFromEnv, sealingKey } from '../link/keyring.js';
 import { loadDeviceTokens } from '../db/devices.js';
 import { takeHourlyCall } from '../db/providerCalls.js';
+import { pauseProvider, providerPause } from '../db/providerLimits.js';
+import { SHARED_SECOND_GUARD_MS, waitForSharedSlot, SLOT_HOLD_MS } from './sharedSlot.js';
 import { setNotBefore, type SyncDevice } from '../db/syncState.js';
 import { ProviderCallError } from '../providers/errors.js';
 import { rateLimiterKey, type ProviderEntry } from '../providers/registry.js';
@@ -33,7 +35,8 @@ export async function acquireTokens(
 
 export interface PolicyInput {
   env: SyncEnv;
-  device: SyncDevice;
+  /** The meter the calls are for: its id (persisted waits) and building (per-building keys). */
+  device: Pick<SyncDevice, 'id' | 'building_id'>;
   entry: ProviderEntry;
   provider: Provider;
   holder: TokenHolder;
@@ -65,6 +68,7 @@ export function buildFetchPolicy(p: PolicyInput): FetchPolicy {
       p.log.info('refreshed the access token');
     },
     onRateLimited: (until) => setNotBefore(env.db, device.id, until),
+    ...sharedLimits(env, entry.name, provider.settings.rateLimit.perSecond),
     takeSharedQuota: perHour
       ? async () => {
           const q = await takeHourlyCall(env.db, entry.name, perHour);
@@ -88,5 +92,36 @@ function refreshContext(p: PolicyInput): TokenRefreshContext {
     now: p.now,
     ...(env.signal ? { signal: env.signal } : {}),
     ...(env.afterTokenStore ? { afterStore: env.afterTokenStore } : {}),
+  };
+}
+
+/**
+ * The per-second slot and the provider's hourly waits, shared through the database by every
+ * process of the application: two daemons on one server together stay within 5 calls/s.
+ */
+function sharedLimits(
+  env: SyncEnv,
+  provider: string,
+  perSecond: number | undefined,
+): Pick<FetchPolicy, 'takeSharedSlot' | 'sharedPauseMs' | 'onProviderPause'> {
+  // A call counts from its answer, so the provider saw it earlier: the window needs only a
+  // small guard for the provider's clock and its own rounding.
+  const limit = perSecond
+    ? {
+        calls: Math.floor(perSecond) || 1,
+        windowMs: 1000 + SHARED_SECOND_GUARD_MS,
+        holdMs: SLOT_HOLD_MS,
+      }
+    : undefined;
+  return {
+    ...(limit
+      ? { takeSharedSlot: (signal) => waitForSharedSlot(env.db, provider, limit, signal) }
+      : {}),
+    sharedPauseMs: async () => (await providerPause(env.db, provider))?.waitMs ?? null,
+    onProviderPause: (waitMs, e) =>
+      pauseProvider(env.db, provider, waitMs, {
+        ...(e.api !== undefined ? { api: e.api } : {}),
+        reason: e.message,
+      }),
   };
 }

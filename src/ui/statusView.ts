@@ -41,6 +41,18 @@ function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
   });
 }
 
+/** "yesterday ✓ daily ✓ curve 40/105, ETA 2 h 10 min" or "complete"; blank when none. */
+function onboardingCell(o: SyncStatus['devices'][number]['onboarding']): string {
+  if (!o) return '';
+  if (o.stages.every((s) => s.done)) return 'complete';
+  const parts = o.stages.map((s) =>
+    s.done ? `${s.stage} done` : `${s.stage} ${s.calls}/${s.calls + s.calls_left}`,
+  );
+  const m = Math.ceil(o.eta_seconds / 60);
+  const eta = m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
+  return `${parts.join(', ')}; ETA ${eta}`;
+}
+
 function metersTable(s: SyncStatus, view: View, paint: Colors): string {
   return renderTable({
     columns: [
@@ -51,6 +63,7 @@ function metersTable(s: SyncStatus, view: View, paint: Colors): string {
       { key: 'last', header: 'Last sync' },
       { key: 'gaps', header: 'Gap days' },
       { key: 'consent', header: 'Consent until' },
+      { key: 'onboarding', header: 'Onboarding' },
     ],
     rows: s.devices.map((d) => ({
       ...d,
@@ -59,6 +72,7 @@ function metersTable(s: SyncStatus, view: View, paint: Colors): string {
         : d.status,
       last: when(d.last_sync_at),
       consent: when(d.consent_expires_at),
+      onboarding: onboardingCell(d.onboarding),
     })),
     color: view.color,
     maxWidth: view.width,

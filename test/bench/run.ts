@@ -8,6 +8,7 @@ import { fixed, type Print } from './common.js';
 import { run as runFootprint } from './footprint.js';
 import { run as runImport } from './importBench.js';
 import { run as runIngest } from './ingest.js';
+import { run as runOnboarding } from './onboarding.js';
 import { run as runP1 } from './p1.js';
 import { run as runStats } from './stats.js';
 import { run as runSync } from './sync.js';
@@ -69,6 +70,12 @@ const BENCHES: Bench[] = [
     title:
       'Footprint: peak RSS and wall time of CLI commands, with and without a daemon (issue 15)',
     run: runFootprint,
+  },
+  {
+    name: 'onboarding',
+    title:
+      'Onboarding: 100 Enedis meters linked at once under 5/s and 1,000/h, two processes (issue 13)',
+    run: runOnboarding,
   },
   {
     name: 'p1',

@@ -325,7 +325,7 @@ describe('Enedis over HTTP', () => {
     );
     expect(link.prm).toBe(PRM);
     expect(link.authorizationId).toBe('4242');
-    expect(link.consentExpiresAt?.toISOString()).toBe('2027-06-30T22:00:00.000Z');
+    expect(link.consentExpiresAt?.toISOString()).toBe('2027-07-01T22:00:00.000Z');
     expect(hits('/subscribed_services/v1')[0]?.headers['content-type']).toBe('application/json');
     await expect(
       p.completeLink(

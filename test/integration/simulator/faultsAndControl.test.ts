@@ -84,7 +84,10 @@ describe('fault injection', () => {
 });
 
 describe('Enedis quota', () => {
-  it('answers 429 past the per-second quota, with nextAccessTime and sometimes Retry-After', async () => {
+  // The 2026 APIs answer a quota with a bare body naming it (Quota Q3 per second, Quota Q4
+  // or SLA dépassé per hour), no Retry-After and no nextAccessTime; v5 paths keep
+  // nextAccessTime and, on about half of the answers, Retry-After.
+  it('2026 APIs: "Quota Q3 reached" past the per-second quota, without any time to wait for', async () => {
     const { sim: limited } = await startTestSimulator({
       quotas: { enedisPerSecond: 3 },
       quotaClock: () => 5000,
@@ -93,6 +96,48 @@ describe('Enedis quota', () => {
       const t = await enedisAppToken(limited);
       const p = limited.createMeters('enedis', 1)[0]!.prm;
       const url = `${limited.url}/mesure_synchrone_auto/v2/courbe_de_charge_consommation?pointId=${p}&dateDebut=2026-11-10&dateFin=2026-11-11`;
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await getJson(url, t));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+      for (const a of answers.slice(3)) {
+        expect(a.body).toEqual({ code: '429', message: 'Quota Q3 reached' });
+        expect(a.headers.get('retry-after')).toBeNull();
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('2026 APIs: "Quota Q4 reached" then "SLA dépassé" past the hourly quota', async () => {
+    const { sim: limited } = await startTestSimulator({
+      quotas: { enedisPerSecond: 100, enedisPerHour: 2 },
+    });
+    try {
+      const t = await enedisAppToken(limited);
+      const p = limited.createMeters('enedis', 1)[0]!.prm;
+      const url = `${limited.url}/mesure_synchrone_auto/v2/consommation_quotidienne?pointId=${p}&dateDebut=2026-11-10&dateFin=2026-11-11`;
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await getJson(url, t));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 429, 429]);
+      expect(answers.slice(2).map((a) => a.body['message'])).toEqual([
+        'Quota Q4 reached',
+        'SLA dépassé',
+      ]);
+      expect(answers[2]?.body['nextAccessTime']).toBeUndefined();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('v5 APIs: 429 with nextAccessTime and sometimes Retry-After', async () => {
+    const { sim: limited } = await startTestSimulator({
+      quotas: { enedisPerSecond: 3 },
+      quotaClock: () => 5000,
+    });
+    try {
+      const t = await enedisAppToken(limited);
+      const p = limited.createMeters('enedis', 1)[0]!.prm;
+      const url = `${limited.url}/metering_data_clc/v5/consumption_load_curve?usage_point_id=${p}&start=2026-11-10&end=2026-11-11`;
       const answers = [];
       for (let i = 0; i < 6; i++) answers.push(await getJson(url, t));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429, 429]);

@@ -64,8 +64,9 @@ describe.each(ENGINES)('shared hourly quota on the %s database', (engine) => {
       ),
     ]);
     const results = [...a, ...b];
-    // Each meter handled once between the two.
-    expect(results.map((r) => r.prm).sort()).toEqual(meters.map((m) => m.prm).sort());
+    // Each meter handled by one or the other (a meter cut short by the quota may be taken
+    // again by the process that comes to it second).
+    expect([...new Set(results.map((r) => r.prm))].sort()).toEqual(meters.map((m) => m.prm).sort());
     // Every load-curve request that reached the provider, whatever it answered (a meter
     // activated within the history gets 400s while its first day is looked for; the two
     // processes' per-second limiters are not shared, so a few 429s may come back), was
