@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,8 @@ const DAEMONS = 3;
 const ENEDIS_METERS = 14;
 const ORES_METERS = 6;
 const HISTORY_DAYS = 60;
+/** The simulator's Enedis application quota (its default). */
+const ENEDIS_PER_SECOND = 5;
 const CYCLE_MINUTES = 1;
 const KEY = 'd'.repeat(64);
 const FAULTS = { rate500: 0.1, rate503: 0.1, rate429: 0.05, latencyMs: 150 };
@@ -135,7 +138,14 @@ function writeConfig(dir: string, simUrl: string, hookUrl: string): string {
     file,
     JSON.stringify({
       providers: {
-        enedis: { baseUrl: simUrl, historyDays: HISTORY_DAYS, timeoutMs: 5000 },
+        // The per-second window is kept by each process's limiter (only the hourly count is
+        // shared through the database): each daemon takes its share of the 5 calls/s.
+        enedis: {
+          baseUrl: simUrl,
+          historyDays: HISTORY_DAYS,
+          timeoutMs: 5000,
+          rateLimit: { perSecond: ENEDIS_PER_SECOND / DAEMONS, perHour: 1000 },
+        },
         ores: { baseUrl: simUrl, historyDays: HISTORY_DAYS, timeoutMs: 5000 },
       },
       sync: {
@@ -321,9 +331,22 @@ export async function run(print: Print): Promise<void> {
   }
   const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 5);
   if (!(minutes > 0)) throw new Error('BENCH_SOAK_MINUTES must be a positive number');
-  const tmp = tempDir('soak');
+  const keepLogs = process.env.BENCH_SOAK_KEEP_LOGS === '1';
+  const tmp = keepLogs
+    ? { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-soak-')), remove: () => {} }
+    : tempDir('soak');
   const created = await createServerDatabase(server.url);
-  const sim = await startSimulator({ port: 0, seed: 97, faults: FAULTS });
+  const refused = { enedis: 0, ores: 0 };
+  const sim = await startSimulator({
+    port: 0,
+    seed: 97,
+    faults: FAULTS,
+    log: (line) => {
+      if (!/ 429$/.test(line)) return;
+      if (/\/v1\/(consumption|production)_load_curve/.test(line)) refused.ores++;
+      else refused.enedis++;
+    },
+  });
   const receiver = await startReceiver();
   const db = await openServerDatabase(created.url);
   let f: Fleet | null = null;
@@ -427,13 +450,13 @@ export async function run(print: Print): Promise<void> {
       int(over),
       'its 429s minus the injected ones',
     );
-    if (process.env.BENCH_SOAK_KEEP_LOGS === '1') figure(print, 'daemon logs in', tmp.dir);
+    if (keepLogs) figure(print, 'daemon logs in', tmp.dir);
   } finally {
     await f?.stopAll();
     await db.close().catch(() => {});
     await receiver.close();
     await sim.close();
     await created.drop().catch(() => {});
-    if (process.env.BENCH_SOAK_KEEP_LOGS !== '1') tmp.remove();
+    tmp.remove();
   }
 }
