@@ -178,6 +178,7 @@ describe.each(ENGINES)('%s database', (engine) => {
     });
 
     it('refuses a second link of the same PRM before anything is sent', async () => {
+      await linkMeter(db, simConfig(sim), options());
       const [existing] = await listDevices(db);
       expect(existing).toBeDefined();
       let opened = false;
