@@ -30,6 +30,7 @@ import {
   createServerDatabase,
   figure,
   findServer,
+  fixed,
   int,
   progress,
   tempDir,
@@ -283,9 +284,14 @@ async function runFigures(db: Database) {
               GROUP BY 1, 2) s`,
     [CYCLE_MINUTES * 60],
   );
+  // The cycles after the backfill (every meter's first successful sync), but the last,
+  // which the stop may cut: each meter should have a run in each of them.
   const missed = await db.query<{ missed: number; cycles: number }>(
-    `WITH bounds AS (
-       SELECT floor(extract(epoch FROM min(started_at)) / $1) + 1 AS first,
+    `WITH firsts AS (
+       SELECT device_id, min(floor(extract(epoch FROM started_at) / $1)) AS slot
+         FROM sync_runs WHERE status = 'success' GROUP BY device_id),
+     bounds AS (
+       SELECT (SELECT max(slot) FROM firsts) + 1 AS first,
               floor(extract(epoch FROM max(started_at)) / $1) - 1 AS last FROM sync_runs),
      grid AS (SELECT d.id, s.slot FROM linky_devices d, bounds,
                 generate_series(bounds.first::bigint, bounds.last::bigint) AS s(slot))
@@ -429,13 +435,13 @@ export async function run(print: Print): Promise<void> {
       `${rd.missing} / ${rd.extra} / ${rd.duplicate} / ${rd.wrong}`,
     );
     figure(print, 'sync runs by status', runs.byStatus.map((s) => `${s.status} ${s.n}`).join(', '));
-    figure(print, 'cycles (one-minute slots, inner)', int(runs.cycles));
+    figure(print, 'cycles after the backfill (one-minute slots)', int(runs.cycles));
     figure(print, 'meter-cycles synced once / twice or more', `${runs.once} / ${runs.twice}`);
     figure(
       print,
       'meter-cycles without any run',
       int(runs.missed),
-      'a sync (backfill) longer than a cycle spans the next',
+      'should be 0: each meter has a run in each cycle',
     );
     figure(print, 'alerts queued / sent / not sent', `${al.queued} / ${al.sent} / ${al.notSent}`);
     figure(print, 'webhook POSTs / distinct Idempotency-Keys', `${al.posts} / ${al.distinctKeys}`);
@@ -448,8 +454,9 @@ export async function run(print: Print): Promise<void> {
       print,
       'calls refused by the simulator as over quota',
       int(over),
-      'its 429s minus the injected ones',
+      `its 429s minus the injected ones; all 429s: Enedis ${refused.enedis}, ORES ${refused.ores}`,
     );
+    figure(print, 'Enedis calls/s allowed to each daemon', fixed(ENEDIS_PER_SECOND / DAEMONS, 2));
     if (keepLogs) figure(print, 'daemon logs in', tmp.dir);
   } finally {
     await f?.stopAll();
