@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { PartialFailureError, ProviderError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
-import { checkSyncQuery, syncMeters, type SyncOutcome } from '../services/sync.js';
+import { checkSyncQuery, syncFailure, syncMeters, type SyncOutcome } from '../services/sync.js';
 import { toJson } from '../ui/output.js';
 import { createProgress } from '../ui/progress.js';
 import { renderSyncOutcome, syncJson } from '../ui/syncView.js';
@@ -53,23 +52,6 @@ export async function runSync(
   }
 }
 
-/** Exit 6 when no meter synced, 7 when some did not. */
-function failures(out: SyncOutcome): void {
-  const rows = out.devices;
-  const bad = rows.filter((r) => !['success', 'no_data'].includes(r.status));
-  if (bad.length > 0 && bad.length === rows.length)
-    throw new ProviderError(
-      `no meter synced: ${bad.map((r) => `${r.prm} ${r.error?.message ?? r.status}`).join('; ')}`,
-    );
-  if (bad.length > 0)
-    throw new PartialFailureError(
-      `${bad.length} of ${rows.length} meters did not sync completely`,
-      {
-        hint: 'see `koprogo-iot status`; they are tried again on the next run',
-      },
-    );
-}
-
 export function makeSyncCommand(): Command {
   return new Command('sync')
     .description(
@@ -92,6 +74,7 @@ export function makeSyncCommand(): Command {
           ? toJson(syncJson(out))
           : renderSyncOutcome(out, { color: ctx.color, width: ctx.columns }) + '\n',
       );
-      failures(out);
+      const failure = syncFailure(out);
+      if (failure) throw failure;
     });
 }

@@ -162,6 +162,11 @@ export const configFileSchema = section({
       ),
       timeZone: withDefault(timeZone(), DEFAULT_TIME_ZONE),
       jitterSeconds: withDefault(int(0, 3600), 300),
+      /**
+       * Instead of one daily cycle: a cycle every this many minutes, on the wall clock's
+       * multiples of it (all daemons cycle together); null = daily at `time`.
+       */
+      everyMinutes: withDefault(int(1, 1440).nullable(), null),
     }),
     production: withDefault(bool(), false),
   }),

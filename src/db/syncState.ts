@@ -32,6 +32,8 @@ export interface ClaimFilter {
    * meters included, instead of at the next daily cycle).
    */
   frequentOrWaiting?: boolean;
+  /** Only devices not synced since this instant (the current slot of an interval schedule). */
+  notSyncedSince?: Date;
 }
 
 /**
@@ -68,6 +70,10 @@ export async function claimNextDevice(
     cond.push(
       `(d.last_sync_at IS NULL OR d.last_sync_at <= now() - make_interval(hours => d.sync_frequency_hours) + interval '30 minutes')`,
     );
+  }
+  if (f.notSyncedSince) {
+    params.push(f.notSyncedSince.toISOString());
+    cond.push(`(d.last_sync_at IS NULL OR d.last_sync_at < $${params.length}::timestamptz)`);
   }
   if (f.frequentOrWaiting)
     cond.push(

@@ -5,7 +5,13 @@
 import { localDayOf } from '../analytics/periods.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { requireDevice } from '../db/devices.js';
-import { UsageError } from '../domain/errors.js';
+import { metersHeldByOthers, type HeldMeter } from '../db/leaseHolders.js';
+import {
+  PartialFailureError,
+  ProviderError,
+  UsageError,
+  type UserError,
+} from '../domain/errors.js';
 import { deliverPending } from '../notify/outbox.js';
 import { anomalyHook, consentLostHook } from '../sync/hooks.js';
 import type { DeviceSyncResult } from '../sync/syncDevice.js';
@@ -14,7 +20,7 @@ import { syncDevices } from '../sync/syncDevices.js';
 import type { Env, ServiceDeps } from './deps.js';
 import type { DateArgs } from './periodRange.js';
 
-export type { DeviceSyncResult, SyncProgress };
+export type { DeviceSyncResult, HeldMeter, SyncProgress };
 
 export interface SyncQuery {
   building?: string;
@@ -33,6 +39,8 @@ export interface SyncRun {
 
 export interface SyncOutcome {
   devices: DeviceSyncResult[];
+  /** Meters of the selection another process was syncing: this run left them to it. */
+  heldElsewhere: HeldMeter[];
   notifications: { sent: number; retrying: number; failed: number };
 }
 
@@ -89,9 +97,55 @@ export async function syncMeters(
     fromDay: dates.from ? localDayOf(dates.from, zone) : undefined,
     toDay: dates.to ? localDayOf(dates.to, zone) : undefined,
   });
+  const heldElsewhere = await metersHeldByOthers(db, env.owner, filter);
   const delivered = await deliverPending(db, config, { log });
   return {
     devices,
+    heldElsewhere,
     notifications: { sent: delivered.sent, retrying: delivered.retrying, failed: delivered.failed },
   };
+}
+
+/** "3 meters held by daemon:host:42:ab12 until 2026-12-01T22:10:00.000Z; …" */
+function holders(held: HeldMeter[]): string {
+  const byOwner = new Map<string, HeldMeter[]>();
+  for (const h of held) byOwner.set(h.owner, [...(byOwner.get(h.owner) ?? []), h]);
+  return [...byOwner]
+    .map(([owner, hs]) => {
+      const until = hs.map((h) => h.until).reduce((a, b) => (a > b ? a : b));
+      const what =
+        hs.length === 1 ? `meter ${hs.map((h) => h.prm).join('')}` : `${hs.length} meters`;
+      return `${what} held by ${owner} until ${until}`;
+    })
+    .join('; ');
+}
+
+/**
+ * What a sync's exit says. Nothing reached (every meter failed without writing a reading)
+ * is a provider error (exit 6). A meter that wrote part of its readings, failed beside
+ * others that synced, or was left to another process holding its lease makes the run
+ * partial (exit 7): those meters are synced by the next run or by their holder.
+ */
+export function syncFailure(out: Pick<SyncOutcome, 'devices' | 'heldElsewhere'>): UserError | null {
+  const rows = out.devices;
+  const bad = rows.filter((r) => !['success', 'no_data'].includes(r.status));
+  const held = out.heldElsewhere;
+  const someWritten = rows.some((r) => r.status === 'partial' || r.synced_readings > 0);
+  if (bad.length > 0 && bad.length === rows.length && !someWritten && held.length === 0)
+    return new ProviderError(
+      `no meter synced: ${bad.map((r) => `${r.prm} ${r.error?.message ?? r.status}`).join('; ')}`,
+    );
+  if (bad.length === 0 && held.length === 0) return null;
+  const parts: string[] = [];
+  if (bad.length > 0) parts.push(`${bad.length} of ${rows.length} meters did not sync completely`);
+  if (held.length > 0)
+    parts.push(
+      `another process is syncing ${held.length === 1 ? 'one meter' : `${held.length} meters`} (${holders(held)})`,
+    );
+  return new PartialFailureError(parts.join('; '), {
+    hint:
+      held.length > 0 && bad.length === 0
+        ? 'their holder finishes them; `koprogo-iot status` shows their last sync'
+        : 'see `koprogo-iot status`; they are tried again on the next run',
+  });
 }

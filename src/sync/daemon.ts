@@ -33,7 +33,7 @@ import { deliverPending } from '../notify/outbox.js';
 import type { Logger } from '../ui/logger.js';
 import { anomalyHook, consentLostHook } from './hooks.js';
 import { startDaemonP1Meters } from './p1Meters.js';
-import { nextDailyRun, withJitter } from './scheduler.js';
+import { intervalSlot, nextDailyRun, withJitter } from './scheduler.js';
 import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
 import { metersOnboarding } from '../db/onboarding.js';
@@ -148,8 +148,17 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
       afterDevice: anomalyHook(db, config, log),
       onConsentLost: consentLostHook(log),
     });
-    const { time, timeZone, jitterSeconds } = config.sync.schedule;
-    let nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
+    const { time, timeZone, jitterSeconds, everyMinutes } = config.sync.schedule;
+    const nextCycle = () =>
+      everyMinutes
+        ? intervalSlot(new Date(), everyMinutes).next
+        : withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
+    // An interval cycle takes the meters not synced in its slot yet; a daily one those due.
+    const cycleFilter = (daily: boolean) =>
+      everyMinutes && daily
+        ? { dueOnly: false, notSyncedSince: intervalSlot(new Date(), everyMinutes).start }
+        : { dueOnly: true, frequentOrWaiting: !daily };
+    let nextDaily = nextCycle();
     await heartbeat(db, id, { nextCycleAt: o.once ? null : nextDaily });
     o.onReady?.({ id, socket: socket?.where ?? null, nextCycleAt: o.once ? null : nextDaily });
     log.info(o.once ? 'running one cycle' : 'daemon started', {
@@ -176,12 +185,10 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
       const abandoned = await closeAbandonedRuns(db);
       if (abandoned > 0)
         log.info('closed the runs of a process that stopped mid-sync', { runs: abandoned });
+      // Meters still onboarding are left to the planner, which spreads their history over
+      // the application's quota.
       const onboardingIds = o.once ? [] : await metersOnboarding(db).catch(() => []);
-      const results = await syncDevices(env, {
-        dueOnly: true,
-        frequentOrWaiting: !daily,
-        exclude: onboardingIds,
-      });
+      const results = await syncDevices(env, { ...cycleFilter(daily), exclude: onboardingIds });
       const delivered = await deliverPending(db, config, { log }).catch((e: Error) => {
         log.warn('alert delivery failed', { err: e.message });
         return null;
@@ -203,8 +210,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
         await cycleFinished(db, id, last.status, null);
         break;
       }
-      if (Date.now() >= nextDaily.getTime())
-        nextDaily = withJitter(nextDailyRun(new Date(), time, timeZone), jitterSeconds);
+      if (Date.now() >= nextDaily.getTime()) nextDaily = nextCycle();
       await cycleFinished(db, id, last.status, nextDaily);
       const wait = Math.max(0, Math.min(nextDaily.getTime() - Date.now(), o.pollMs ?? 15 * 60_000));
       daily = Date.now() + wait >= nextDaily.getTime();

@@ -23,3 +23,14 @@ export function withJitter(
 ): Date {
   return new Date(at.getTime() + Math.floor(random() * jitterSeconds * 1000));
 }
+
+/**
+ * The cycle slot of an interval schedule: slots start on the wall clock's multiples of
+ * `everyMinutes`, so every daemon sharing a database cycles at the same instants and a
+ * meter synced in a slot is not due again before the next one.
+ */
+export function intervalSlot(at: Date, everyMinutes: number): { start: Date; next: Date } {
+  const ms = everyMinutes * 60_000;
+  const start = Math.floor(at.getTime() / ms) * ms;
+  return { start: new Date(start), next: new Date(start + ms) };
+}

@@ -10,6 +10,7 @@ import { run as runImport } from './importBench.js';
 import { run as runIngest } from './ingest.js';
 import { run as runOnboarding } from './onboarding.js';
 import { run as runP1 } from './p1.js';
+import { run as runSoak } from './soak.js';
 import { run as runStats } from './stats.js';
 import { run as runSync } from './sync.js';
 
@@ -17,6 +18,8 @@ interface Bench {
   name: string;
   title: string;
   run(print: Print): Promise<void>;
+  /** Minutes long: runs only when named (`npm run bench -- soak`). */
+  onlyWhenNamed?: boolean;
 }
 
 /** The detection bench is optional: run it when its module is there. */
@@ -83,6 +86,13 @@ const BENCHES: Bench[] = [
       'P1: telegrams parsed per second, quarter-hour accumulation, daemon RSS with 20 meters (issue 12)',
     run: runP1,
   },
+  {
+    name: 'soak',
+    title:
+      'Soak: three daemons on one server, provider faults, kill -9 at random; readings, cycles, alerts, quota (issue 9)',
+    run: runSoak,
+    onlyWhenNamed: true,
+  },
 ];
 
 function machine(print: Print): void {
@@ -106,7 +116,10 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const chosen = wanted.length > 0 ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+  const chosen =
+    wanted.length > 0
+      ? BENCHES.filter((b) => wanted.includes(b.name))
+      : BENCHES.filter((b) => !b.onlyWhenNamed);
   machine(print);
   const started = performance.now();
   const failed: string[] = [];

@@ -7,7 +7,7 @@ import { localDayOf } from '../../../src/analytics/periods.js';
 import { getDevice } from '../../../src/db/devices.js';
 import type { Simulator } from '../../../src/simulator/server.js';
 import { syncDevices } from '../../../src/sync/syncDevices.js';
-import { openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import {
   expectedRows,
   makeSyncEnv,
@@ -21,12 +21,12 @@ import {
   TODAY,
 } from './helpers.js';
 
-describe('backfill of a recently activated meter', () => {
+describe.each(ENGINES)('backfill of a recently activated meter (%s database)', (engine) => {
   let t: TestDatabase;
   let sim: Simulator;
 
   beforeAll(async () => {
-    t = await openTestDatabase('embedded');
+    t = await openTestDatabase(engine);
     sim = await startTestSimulator({ quotas: { enedisPerSecond: 1000, enedisPerHour: 1_000_000 } });
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@
  * access token expiring mid-backfill is refreshed once, and the rotated refresh token is
  * stored sealed and works on the next run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseKeyring } from '../../../src/auth/vault.js';
 import { getDevice, loadDeviceTokens } from '../../../src/db/devices.js';
 import type { SyncDevice } from '../../../src/db/syncState.js';
@@ -11,7 +11,7 @@ import { createOresProvider } from '../../../src/providers/ores.js';
 import { isProviderCallError } from '../../../src/providers/errors.js';
 import { startSimulator, type Simulator } from '../../../src/simulator/server.js';
 import { syncDevices } from '../../../src/sync/syncDevices.js';
-import { openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import {
   expectedRows,
   historyRange,
@@ -26,16 +26,19 @@ import {
   syncRuns,
 } from './helpers.js';
 
-describe('consent and tokens', () => {
+describe.each(ENGINES)('consent and tokens (%s database)', (engine) => {
   let t: TestDatabase;
   const sims: Simulator[] = [];
 
-  beforeAll(async () => {
-    t = await openTestDatabase('embedded');
+  // Each test has its own database: none depends on what another left.
+  beforeEach(async () => {
+    t = await openTestDatabase(engine);
+  });
+  afterEach(async () => {
+    await t?.close();
   });
   afterAll(async () => {
     for (const s of sims) await s.close();
-    await t?.close();
   });
 
   it('marks a device whose consent was revoked, calls it no more, and syncs the others', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncDevices } from '../../../src/sync/syncDevices.js';
 import type { DeviceSyncResult } from '../../../src/sync/syncDevice.js';
 import type { Simulator } from '../../../src/simulator/server.js';
-import { openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import {
   expectedRows,
   gapDays,
@@ -27,16 +27,13 @@ import {
 const HISTORY = 10;
 const MAX_RUNS = 10;
 
-describe('sync under injected faults', () => {
+describe.each(ENGINES)('sync under injected faults (%s database)', (engine) => {
   let clean: TestDatabase;
   let faulty: TestDatabase;
   let sim: Simulator;
 
   beforeAll(async () => {
-    [clean, faulty] = await Promise.all([
-      openTestDatabase('embedded'),
-      openTestDatabase('embedded'),
-    ]);
+    [clean, faulty] = await Promise.all([openTestDatabase(engine), openTestDatabase(engine)]);
     // A running clock, so nextAccessTime in the 429s asks for real waits.
     sim = await startTestSimulator({ now: runningClock(), quotas: { oresMinIntervalMs: 0 } });
   });

@@ -2,12 +2,12 @@
  * Several devices at once within the Enedis quota (no 429 when the client's limit matches
  * the provider's), and days found incomplete recorded as gaps and asked again later.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays } from '../../../src/analytics/periods.js';
 import { getDevice } from '../../../src/db/devices.js';
 import type { Simulator } from '../../../src/simulator/server.js';
 import { syncDevices } from '../../../src/sync/syncDevices.js';
-import { openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import {
   expectedRows,
   gapDays,
@@ -23,15 +23,16 @@ import {
   TODAY,
 } from './helpers.js';
 
-describe('quota and gaps', () => {
+describe.each(ENGINES)('quota and gaps (%s database)', (engine) => {
   let t: TestDatabase;
   let sim: Simulator;
 
-  beforeAll(async () => {
-    t = await openTestDatabase('embedded');
+  // Each test has its own database and simulator: none depends on what another left.
+  beforeEach(async () => {
+    t = await openTestDatabase(engine);
     sim = await startTestSimulator({ faults: { latencyMs: 20 } });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await sim?.close();
     await t?.close();
   });

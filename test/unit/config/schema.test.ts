@@ -135,7 +135,12 @@ describe('defaults', () => {
       concurrency: 8,
       retries: 3,
       leaseSeconds: 900,
-      schedule: { time: '02:00', timeZone: 'Europe/Brussels', jitterSeconds: 300 },
+      schedule: {
+        time: '02:00',
+        timeZone: 'Europe/Brussels',
+        jitterSeconds: 300,
+        everyMinutes: null,
+      },
       production: false,
     });
     expect(c.anomalies).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextDailyRun, withJitter } from '../../../src/sync/scheduler.js';
+import { intervalSlot, nextDailyRun, withJitter } from '../../../src/sync/scheduler.js';
 import { planWindows } from '../../../src/sync/windows.js';
 
 describe('nextDailyRun', () => {
@@ -74,5 +74,19 @@ describe('planWindows', () => {
     });
     expect(w[0]?.fromDay).toBe('2026-11-01');
     expect(w[w.length - 1]?.toDay).toBe('2026-11-24');
+  });
+});
+
+describe('intervalSlot', () => {
+  it('starts on the clock multiples of the interval, the same for every daemon', () => {
+    const a = intervalSlot(new Date('2026-12-01T22:07:59.999Z'), 5);
+    const b = intervalSlot(new Date('2026-12-01T22:05:00.000Z'), 5);
+    expect(a.start.toISOString()).toBe('2026-12-01T22:05:00.000Z');
+    expect(a.next.toISOString()).toBe('2026-12-01T22:10:00.000Z');
+    expect(b).toEqual(a);
+  });
+  it('moves to the next slot exactly at its boundary', () => {
+    const s = intervalSlot(new Date('2026-12-01T22:10:00.000Z'), 5);
+    expect(s.start.toISOString()).toBe('2026-12-01T22:10:00.000Z');
   });
 });
