@@ -10,7 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, fixed, progress, withTempDir, type Print } from './common.js';
-import { backfillProgress, describeBackfill, measureDaemonBackfill } from './footprintDaemon.js';
+import {
+  backfillProgress,
+  describeBackfill,
+  dirBytes,
+  measureDaemonBackfill,
+} from './footprintDaemon.js';
 
 /** The project's root: the nearest folder above this file with the project's package.json. */
 function projectRoot(): string {
@@ -112,6 +117,8 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
   await done;
 }
 
+const HISTORY_ROWS = 24 * 30.5 * 48;
+
 const QUERIES: { label: string; args: string[] }[] = [
   { label: '--help', args: ['--help'] },
   { label: 'keys generate', args: ['keys', 'generate'] },
@@ -128,17 +135,26 @@ export async function run(print: Print): Promise<void> {
     const env = { KOPROGO_IOT_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '' };
     const history = path.join(dir, 'history.csv');
     const big = path.join(dir, 'big.csv');
-    writeCsv(history, 24 * 30.5 * 48, 30, new Date('2024-11-01T00:00:00Z'));
+    writeCsv(history, HISTORY_ROWS, 30, new Date('2024-11-01T00:00:00Z'));
     writeCsv(big, 100_000, 15, new Date('2020-01-01T00:00:00Z'));
     progress('creating the building and importing 24 months');
     const setup = [
       ['buildings', 'add', 'Footprint', '--timezone', 'Europe/Brussels'],
       ['import', history, '--building', 'Footprint'],
     ];
+    const sizes: number[] = [];
     for (const args of setup) {
       const r = await measure(args, env, probe);
       if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.trim()}`);
+      sizes.push(dirBytes(env.KOPROGO_IOT_DATA_DIR));
     }
+    const wal = dirBytes(path.join(env.KOPROGO_IOT_DATA_DIR, 'pgdata', 'pg_wal'));
+    const mib = (n: number) => `${fixed(n / 1048576, 1)} MiB`;
+    figure(
+      print,
+      'data directory: empty / after 24 months half-hourly',
+      `${mib(sizes[0]!)} / ${mib(sizes[1]!)} (WAL ${mib(wal)}; ${HISTORY_ROWS} rows, not yet compressed)`,
+    );
     const row = (label: string, r: Measured, mode: string) =>
       figure(
         print,

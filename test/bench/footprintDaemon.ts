@@ -41,10 +41,12 @@ export interface DaemonBackfill {
   /** Readings the cycle wrote, and the data directory's size after it (chunks compressed). */
   readings: number;
   dataDirBytes: number;
+  /** Of which the write-ahead log (bounded by max_wal_size, not by the data). */
+  walBytes: number;
   split: MemorySplit | null;
 }
 
-function dirBytes(dir: string): number {
+export function dirBytes(dir: string): number {
   let n = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -174,6 +176,7 @@ export async function measureDaemonBackfill(
       idleMiB: samples.at(-1)!.mib,
       readings: Number(/cycle done[^\n]*?readings\W+(\d+)/.exec(stderr)?.[1] ?? NaN),
       dataDirBytes: dirBytes(path.join(dir, 'data')),
+      walBytes: dirBytes(path.join(dir, 'data', 'pgdata', 'pg_wal')),
       split: fs.existsSync(splitFile)
         ? (JSON.parse(fs.readFileSync(splitFile, 'utf8')) as MemorySplit)
         : null,
@@ -190,7 +193,7 @@ export function describeBackfill(r: DaemonBackfill): string {
   const split = r.split
     ? `; at its peak the daemon saw: JS heap ${m(r.split.heapUsed)}/${m(r.split.heapTotal)} MiB, external (WebAssembly heap, buffers) ${m(r.split.external)} MiB, the rest (compiled code, stacks, libraries) ${m(r.split.rss - r.split.heapTotal - r.split.external)} MiB`
     : '';
-  return `peak ${fixed(r.peakMiB, 0)} MiB; at first call ${fixed(r.startMiB, 0)}, ${shares}; idle after ${fixed(r.idleMiB, 0)} MiB; ${r.calls} calls in ${fixed(r.backfillMs / 1000, 1)} s; ${r.readings} readings, data directory ${mib} MiB${split}`;
+  return `peak ${fixed(r.peakMiB, 0)} MiB; at first call ${fixed(r.startMiB, 0)}, ${shares}; idle after ${fixed(r.idleMiB, 0)} MiB; ${r.calls} calls in ${fixed(r.backfillMs / 1000, 1)} s; ${r.readings} readings, data directory ${mib} MiB (WAL ${(r.walBytes / 1048576).toFixed(1)})${split}`;
 }
 
 export function backfillProgress(label: string): void {
