@@ -23,6 +23,11 @@ export interface EngineSettings {
   sharedBuffers: string;
   /** PostgreSQL WAL buffers; PGlite's own default is 4MB. */
   walBuffers: string;
+  /**
+   * WAL kept for reuse after a checkpoint; PGlite's own default is 80MB, which a backfill
+   * fills (the data directory then carries ~100 MiB of WAL whatever it holds).
+   */
+  minWalSize: string;
   workMem: string;
   maintenanceWorkMem: string;
 }
@@ -31,12 +36,14 @@ export const SMALL_HOST_SETTINGS: Readonly<Record<EngineProfile, EngineSettings>
   'short-lived': {
     sharedBuffers: '16MB',
     walBuffers: '1MB',
+    minWalSize: '32MB',
     workMem: '4MB',
     maintenanceWorkMem: '16MB',
   },
   'long-lived': {
     sharedBuffers: '32MB',
     walBuffers: '2MB',
+    minWalSize: '32MB',
     workMem: '4MB',
     maintenanceWorkMem: '32MB',
   },
@@ -63,7 +70,8 @@ export function useBaselineWasmCompiler(): void {
 
 /**
  * PGlite builds PostgreSQL's command line from strings in its WebAssembly data segment
- * ("shared_buffers=128MB", "wal_buffers=4MB") and offers no option for them. The strings
+ * ("shared_buffers=128MB", "wal_buffers=4MB", "min_wal_size=80MB") and offers no option for
+ * them. The strings
  * are rewritten in the freshly instantiated memory, before PostgreSQL reads them; a
  * replacement is never longer than the original, so nothing around it moves. An engine
  * whose strings differ is left as it is (the open still works, with PGlite's defaults).
@@ -104,6 +112,11 @@ export function engineSizing(settings: EngineSettings) {
               module.HEAPU8,
               'wal_buffers=4MB',
               `wal_buffers=${settings.walBuffers}`,
+            );
+            rewriteStartupArgument(
+              module.HEAPU8,
+              'min_wal_size=80MB',
+              `min_wal_size=${settings.minWalSize}`,
             );
           },
         ],

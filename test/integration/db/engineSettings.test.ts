@@ -23,6 +23,7 @@ async function settingsOf(profile: 'short-lived' | 'long-lived') {
     return {
       sharedBuffers: await show('shared_buffers'),
       walBuffers: await show('wal_buffers'),
+      minWalSize: await show('min_wal_size'),
       workMem: await show('work_mem'),
       maintenanceWorkMem: await show('maintenance_work_mem'),
       kept: kept.map((r) => r.n),
