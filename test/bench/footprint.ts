@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, fixed, progress, withTempDir, type Print } from './common.js';
+import { measureDiskPerMeterYear } from './footprintDisk.js';
 import {
   backfillProgress,
   describeBackfill,
@@ -76,7 +77,7 @@ function measure(args: string[], env: Record<string, string>, probe: string): Pr
 }
 
 /** 24 months of half-hourly readings, plus a 100,000-row file for the import figure. */
-function writeCsv(file: string, rows: number, stepMinutes: number, start: Date): void {
+export function writeCsv(file: string, rows: number, stepMinutes: number, start: Date): void {
   const out: string[] = ['timestamp,value,unit'];
   for (let i = 0; i < rows; i++) {
     const t = new Date(start.getTime() + i * stepMinutes * 60_000);
@@ -182,6 +183,18 @@ export async function run(print: Print): Promise<void> {
       await stopDaemon(daemon);
     }
   });
+  for (const step of [30, 15]) {
+    progress(`one meter-year at ${step}-minute steps`);
+    const d = await withTempDir('footprint-disk-probe', async (dir) =>
+      measureDiskPerMeterYear(step, (args, env) => measure(args, env, writeProbe(dir)), writeCsv),
+    );
+    const mib = (n: number) => fixed(n / 1048576, 1);
+    figure(
+      print,
+      `disk per meter-year, ${step}-minute readings (${d.rows} rows)`,
+      `${mib(d.importedBytes - d.emptyBytes)} MiB imported, ${mib(d.compressedBytes - d.emptyBytes)} MiB once compressed (WAL apart; empty ${mib(d.emptyBytes)} MiB)`,
+    );
+  }
   // The engine keeps only the baseline WebAssembly compiler by default; the second run is the
   // daemon with V8's optimising compiler too (node --no-liftoff-only), for comparison.
   for (const [label, nodeArgs] of [
