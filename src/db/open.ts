@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
+import type { EngineProfile } from './engineSettings.js';
 import { readLock } from './lock.js';
 import { migrate, withMigrationLock, type MigrateResult } from './migrate.js';
 import { openServerDatabase } from './server.js';
@@ -31,6 +32,12 @@ export interface OpenOptions {
   migrate?: boolean;
   /** With the embedded database held by a daemon, go through its socket (default true). */
   viaDaemon?: boolean;
+  /**
+   * How long this process keeps the embedded engine open. Default: long-lived for the
+   * process that serves the database to others (viaDaemon false, the daemon), else
+   * short-lived (a query command).
+   */
+  profile?: EngineProfile;
 }
 
 export function daemonSocketUrl(socketDir: string, port: number): string {
@@ -54,7 +61,10 @@ export async function openDatabase(config: Config, opts: OpenOptions): Promise<O
         location: `${config.database.dataDir} (through the daemon, pid ${holder.pid})`,
       });
     } else {
-      embedded = await openEmbeddedDatabase(config.database.dataDir, { command: opts.command });
+      embedded = await openEmbeddedDatabase(config.database.dataDir, {
+        command: opts.command,
+        profile: opts.profile ?? (opts.viaDaemon === false ? 'long-lived' : 'short-lived'),
+      });
       db = embedded;
     }
   }

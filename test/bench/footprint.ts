@@ -10,6 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, fixed, progress, withTempDir, type Print } from './common.js';
+import { measureDiskPerMeterYear } from './footprintDisk.js';
+import {
+  backfillProgress,
+  describeBackfill,
+  dirBytes,
+  measureDaemonBackfill,
+} from './footprintDaemon.js';
 
 /** The project's root: the nearest folder above this file with the project's package.json. */
 function projectRoot(): string {
@@ -70,7 +77,7 @@ function measure(args: string[], env: Record<string, string>, probe: string): Pr
 }
 
 /** 24 months of half-hourly readings, plus a 100,000-row file for the import figure. */
-function writeCsv(file: string, rows: number, stepMinutes: number, start: Date): void {
+export function writeCsv(file: string, rows: number, stepMinutes: number, start: Date): void {
   const out: string[] = ['timestamp,value,unit'];
   for (let i = 0; i < rows; i++) {
     const t = new Date(start.getTime() + i * stepMinutes * 60_000);
@@ -111,8 +118,11 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
   await done;
 }
 
+const HISTORY_ROWS = 24 * 30.5 * 48;
+
 const QUERIES: { label: string; args: string[] }[] = [
   { label: '--help', args: ['--help'] },
+  { label: 'keys generate', args: ['keys', 'generate'] },
   { label: 'buildings list', args: ['buildings', 'list'] },
   { label: 'stats --period month (24 months)', args: ['stats', '--period', 'month'] },
   { label: 'report', args: ['report', '--month', '2026-10'] },
@@ -126,17 +136,26 @@ export async function run(print: Print): Promise<void> {
     const env = { KOPROGO_IOT_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '' };
     const history = path.join(dir, 'history.csv');
     const big = path.join(dir, 'big.csv');
-    writeCsv(history, 24 * 30.5 * 48, 30, new Date('2024-11-01T00:00:00Z'));
+    writeCsv(history, HISTORY_ROWS, 30, new Date('2024-11-01T00:00:00Z'));
     writeCsv(big, 100_000, 15, new Date('2020-01-01T00:00:00Z'));
     progress('creating the building and importing 24 months');
     const setup = [
       ['buildings', 'add', 'Footprint', '--timezone', 'Europe/Brussels'],
       ['import', history, '--building', 'Footprint'],
     ];
+    const sizes: number[] = [];
     for (const args of setup) {
       const r = await measure(args, env, probe);
       if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.trim()}`);
+      sizes.push(dirBytes(env.KOPROGO_IOT_DATA_DIR));
     }
+    const wal = dirBytes(path.join(env.KOPROGO_IOT_DATA_DIR, 'pgdata', 'pg_wal'));
+    const mib = (n: number) => `${fixed(n / 1048576, 1)} MiB`;
+    figure(
+      print,
+      'data directory: empty / after 24 months half-hourly',
+      `${mib(sizes[0]!)} / ${mib(sizes[1]!)} (WAL ${mib(wal)}; ${HISTORY_ROWS} rows, not yet compressed)`,
+    );
     const row = (label: string, r: Measured, mode: string) =>
       figure(
         print,
@@ -164,4 +183,28 @@ export async function run(print: Print): Promise<void> {
       await stopDaemon(daemon);
     }
   });
+  for (const step of [30, 15]) {
+    progress(`one meter-year at ${step}-minute steps`);
+    const d = await withTempDir('footprint-disk-probe', async (dir) =>
+      measureDiskPerMeterYear(step, (args, env) => measure(args, env, writeProbe(dir)), writeCsv),
+    );
+    const mib = (n: number) => fixed(n / 1048576, 1);
+    figure(
+      print,
+      `disk per meter-year, ${step}-minute readings (${d.rows} rows)`,
+      `${mib(d.importedBytes - d.emptyBytes)} MiB imported, ${mib(d.compressedBytes - d.emptyBytes)} MiB once compressed (WAL apart; empty ${mib(d.emptyBytes)} MiB)`,
+    );
+  }
+  // The engine keeps only the baseline WebAssembly compiler by default; the second run is the
+  // daemon with V8's optimising compiler too (node --no-liftoff-only), for comparison.
+  for (const [label, nodeArgs] of [
+    ['baseline compiler (default)', []],
+    ['optimising compiler (--no-liftoff-only)', ['--no-liftoff-only']],
+  ] as const) {
+    backfillProgress(label);
+    const r = await withTempDir('footprint-daemon', (dir) =>
+      measureDaemonBackfill(BIN, dir, label, nodeArgs),
+    );
+    figure(print, `daemon RSS, 5-meter backfill, ${label}`, describeBackfill(r));
+  }
 }
