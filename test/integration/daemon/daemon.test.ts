@@ -75,7 +75,12 @@ describe('daemon', () => {
 
   it('--once syncs every due meter and exits 0', async () => {
     const r = await runCli(['daemon', '--once', '--json'], { env, timeoutMs: 120_000 });
-    expect(r.stderr).not.toContain('"level":"error"');
+    // Error lines other than alerts: a critical anomaly found in the simulated load is sent
+    // to the log channel at level error on purpose (log watchers page on it).
+    const errors = r.stderr
+      .split('\n')
+      .filter((l) => l.includes('"level":"error"') && !l.includes('"anomaly":'));
+    expect(errors).toEqual([]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       status: string;
