@@ -207,9 +207,19 @@ async function reportRows(
     deviceRef: query.device,
   });
   for (const s of storedOnes) known.set(storedKey(s.deviceRef, s.kind, s.start.toISOString()), s);
+  // A stored event may have absorbed this one under another start or kind (see storeAnomalies).
+  const absorbing = (deviceRef: string, json: AnomalyJson) =>
+    storedOnes.find(
+      (s) =>
+        s.deviceRef === deviceRef &&
+        (s.kind === json.kind || s.kind === 'level_shift') &&
+        s.start.getTime() < Date.parse(json.end) &&
+        s.end.getTime() > Date.parse(json.timestamp),
+    );
   const rows = found.flatMap(({ deviceRef, anomalies }) =>
     buildAnomalyReport(anomalies, [], settings).anomalies.map((json) => {
-      const s = known.get(storedKey(deviceRef, json.kind, json.timestamp));
+      const s =
+        known.get(storedKey(deviceRef, json.kind, json.timestamp)) ?? absorbing(deviceRef, json);
       return {
         id: s?.id ?? null,
         device_ref: deviceRef,
