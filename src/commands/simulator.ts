@@ -25,6 +25,7 @@ export interface SimulatorCommandOptions {
   enedisPerHour?: string | number;
   oresIntervalMs?: string | number;
   logRequests?: boolean;
+  realistic?: boolean;
 }
 
 export interface SimulatorIo {
@@ -61,6 +62,7 @@ export function simulatorOptionsFrom(o: SimulatorCommandOptions): SimulatorOptio
     port: number('--port', o.port, 0, 65_535, true) ?? 0,
     seed: number('--seed', o.seed, 0, 2 ** 32 - 1, true) ?? 42,
     consent: o.deny ? 'deny' : 'approve',
+    realistic: o.realistic === true,
   };
   const rate = (flag: string, raw: string | number | undefined) => number(flag, raw, 0, 1, false);
   const faults: NonNullable<SimulatorOptions['faults']> = {};
@@ -154,6 +156,7 @@ export function makeSimulatorCommand(): Command {
       'ORES minimum interval between calls per meter (default 2000)',
     )
     .option('--log-requests', 'print one line per request on stderr')
+    .option('--realistic', 'realistic noisy load: day-to-day variation, holidays, heating, faults')
     .addHelpText(
       'after',
       '\nPrints the URL and the KOPROGO_IOT_ENEDIS_BASE_URL / KOPROGO_IOT_ORES_BASE_URL lines on stdout.\n' +

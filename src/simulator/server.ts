@@ -47,6 +47,8 @@ export interface SimulatorOptions {
   quotaClock?: () => number;
   /** One line per request (method, path, status); never tokens or query strings. */
   log?: (line: string) => void;
+  /** Meters serve realistic noisy load (see SimMeterOptions.realistic). */
+  realistic?: boolean;
 }
 
 export interface Simulator {
@@ -105,7 +107,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     enedis: opts.tokenTtlSeconds?.enedis ?? 12_600,
     ores: opts.tokenTtlSeconds?.ores ?? 3600,
   };
-  const state = new SimState(seed, now, ttl);
+  const state = new SimState(seed, now, ttl, { realistic: opts.realistic === true });
   const quotas = new Quotas(checkQuotas(opts.quotas), opts.quotaClock);
   const initialFaults = checkFaults(opts.faults ?? {});
   if (typeof initialFaults === 'string')
