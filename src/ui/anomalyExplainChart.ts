@@ -92,8 +92,8 @@ export function renderExplainedAnomaly(
     `Anomaly ${a.id.slice(0, 8)} — ${a.kind.replace('_', ' ')}, ${a.severity}${size}, meter ${a.deviceRef} (${res.building.name})`,
     `${local(a.start)} → ${local(a.end)}${a.ongoing ? ' (ongoing)' : ''} (${zone})`,
     a.message,
-    `An interval is over when above the limit: the higher of threshold ${x.thresholdPercent} % ` +
-      `of the baseline and the baseline + ${x.spreadFactor} × the spread of this meter at that time.`,
+    `Over when above the limit: the higher of ${x.thresholdPercent} % of the baseline`,
+    `and the baseline + ${x.spreadFactor} × this meter's spread at that time of day.`,
   ];
   const chart = renderExplainChart(x, {
     zone,
