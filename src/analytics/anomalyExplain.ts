@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import { detectAnomalyEvents } from './anomalies.js';
 import type { AnomalyOptions, IntervalValue } from './anomalyTypes.js';
-import { DEFAULT_SPIKE_SPREAD_FACTOR, DEFAULT_THRESHOLD_PERCENT } from './anomalyTypes.js';
+import { DEFAULT_SPREAD_FACTOR, DEFAULT_THRESHOLD_PERCENT } from './anomalyTypes.js';
 import { DEFAULT_ZONE } from './periods.js';
 import type { IntervalTrace } from './profileSpikes.js';
 
@@ -93,7 +93,7 @@ export function explainAnomaly(
     start: req.start,
     end: req.end,
     thresholdPercent: req.options?.thresholdPercent ?? DEFAULT_THRESHOLD_PERCENT,
-    spreadFactor: req.options?.spreadFactor ?? DEFAULT_SPIKE_SPREAD_FACTOR,
+    spreadFactor: req.options?.spreadFactor ?? DEFAULT_SPREAD_FACTOR,
     points,
     ...(points.length === 0
       ? {

@@ -77,8 +77,7 @@ export interface AnomalyOptions {
   levelShiftAdoptWeeks?: number;
   /**
    * How unusual an interval must be for this meter: robust standard deviations of its own
-   * variability above the expected value. Default 4.5 for half-hours (spikes), 3.5 for
-   * nights; when given, it applies to both.
+   * half-hour variability above the expected value. Default 3.5.
    */
   spreadFactor?: number;
 }
@@ -93,15 +92,7 @@ export const DEFAULT_MIN_EXCESS_WATTS = 100;
 export const DEFAULT_MIN_DURATION_MINUTES = 90;
 export const DEFAULT_BASELINE_DAYS = 35;
 export const DEFAULT_LEVEL_SHIFT_ADOPT_WEEKS = 3;
-/** Nights (raised baseload, level shifts): robust standard deviations above the reference. */
 export const DEFAULT_SPREAD_FACTOR = 3.5;
-/**
- * Half-hours (spikes) need more: heating mornings in cold spells swing a meter's half-hours
- * far more than its nights. Chosen on the bench's tuning seeds only: at day-to-day and
- * half-hour noise of 15 %, 4.5 took false alarms from 0.78 to 0.48 per meter-month and kept
- * every spike of ×1.8 and more; 5 and above began to miss them.
- */
-export const DEFAULT_SPIKE_SPREAD_FACTOR = 4.5;
 /** Usable days of history before a day is judged: fewer, and the result is "not enough history". */
 export const MIN_HISTORY_DAYS = 14;
 
@@ -150,6 +141,6 @@ export function roundTo(n: number, digits: number): number {
 export const THRESHOLD_HELP =
   'An interval counts as over when it is above threshold % of its baseline (the usual power ' +
   'at that time of week; 120 by default, Minor up to 150 %, Major up to 200 %, Critical ' +
-  'above) AND unusual for this meter (more than 4.5 robust standard deviations of its own ' +
+  'above) AND unusual for this meter (more than 3.5 robust standard deviations of its own ' +
   "half-hour variability above the day's level) AND at least minExcessWatts above the " +
   'baseline; an alert needs persistenceMinutes of it.';
