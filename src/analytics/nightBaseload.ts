@@ -151,7 +151,9 @@ export function detectNightBaseload(
     const n = measureNight(d, opts.zone);
     if (n) nights.push(n);
   }
-  const lastDay = days[days.length - 1]?.day;
+  // The last night measured, not the last day: a run at 02:00 has a day without its night
+  // yet, and an event raised up to the night before is still ongoing.
+  const lastDay = nights[nights.length - 1]?.day;
   const out: NightBaseloadResult = { anomalies: [], raisedDays: new Map(), levelShifts: [] };
   let run: Night[] = [];
   /** The level shift being followed: its event and the reference it is measured against. */

@@ -3,7 +3,9 @@ import { UsageError } from '../domain/errors.js';
 import { STATS_METRICS, parseStatsMetric } from '../domain/statsMetrics.js';
 import {
   ANOMALY_METHODS,
+  THRESHOLD_HELP,
   acknowledgeAnomaly,
+  explainStoredAnomaly,
   findAnomalies,
   listStoredAnomalies,
   type AnomaliesResult,
@@ -16,6 +18,7 @@ import {
   renderStoredAnomalies,
   storedAnomalyJson,
 } from '../ui/anomaliesView.js';
+import { explainedAnomalyJson, renderExplainedAnomaly } from '../ui/anomalyExplainChart.js';
 import { createColors } from '../ui/color.js';
 import { writeResult, type OutputFormat } from '../ui/output.js';
 import {
@@ -36,6 +39,8 @@ export interface AnomaliesOptions {
   method?: string;
   /** False with --no-store: detect and show only. */
   store?: boolean;
+  /** An anomaly id: explain why it fired instead of detecting. */
+  explain?: string;
 }
 
 /** --threshold: a percentage of the baseline, so only values above 100 make sense. */
@@ -151,7 +156,7 @@ function makeDetectCommand(): Command {
     .description('detect over-consumption: stored once, alerts queued (the default)')
     .option(
       '--threshold <percent>',
-      'flag above this % of the baseline (default 120)',
+      'an interval counts when above this % of its baseline (default 120), AND unusual for the meter (see below)',
       parseThreshold,
     )
     .option('--days <n>', 'days analysed up to now (default 30)', parseIntOption('--days', 1, 730))
@@ -160,10 +165,16 @@ function makeDetectCommand(): Command {
     .option('--device <prm>', 'one meter (PRM) or imported series (default: all of the building)')
     .option('--method <method>', `${ANOMALY_METHODS.join(' | ')} (default profile)`)
     .option('--no-store', 'detect and show only: store nothing, queue no alert')
+    .option(
+      '--explain <id>',
+      'why a stored anomaly fired: its day against the baseline, spread and limit',
+    )
     .addOption(formatOption(['table', 'json', 'csv']))
+    .addHelpText('after', `\nThreshold and statistical test:\n  ${wrap(THRESHOLD_HELP, 78)}`)
     .action(async (opts: AnomaliesOptions & { format?: OutputFormat }, c: Command) => {
       const ctx = contextFrom(c);
       const format = outputFormat(ctx, opts.format);
+      if (opts.explain !== undefined) return explain(ctx, opts.explain, opts.threshold, format);
       const res = await runAnomalies(ctx, opts);
       writeResult({
         format,
@@ -176,6 +187,38 @@ function makeDetectCommand(): Command {
         stdout: ctx.out.stdout,
       });
     });
+}
+
+async function explain(
+  ctx: Context,
+  id: string,
+  thresholdPercent: number | undefined,
+  format: OutputFormat,
+): Promise<void> {
+  if (format === 'csv') throw new UsageError('--explain shows a table or json, not csv');
+  const res = await withServices(ctx, 'anomalies --explain', (deps) =>
+    explainStoredAnomaly(deps, { id, thresholdPercent }),
+  );
+  writeResult({
+    format,
+    json: explainedAnomalyJson(res),
+    table: () => renderExplainedAnomaly(res, { color: ctx.color, width: ctx.columns }),
+    stdout: ctx.out.stdout,
+  });
+}
+
+/** Breaks a paragraph into lines of at most `width` characters, indented by two. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width - 2) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n  ');
 }
 
 /**

@@ -127,6 +127,7 @@ export interface SimulatorCommandOptions extends P1SimulatorCommandOptions {
   enedisPerHour?: string | number;
   oresIntervalMs?: string | number;
   logRequests?: boolean;
+  realistic?: boolean;
 }
 
 export interface SimulatorIo {
@@ -163,6 +164,7 @@ export function simulatorOptionsFrom(o: SimulatorCommandOptions): SimulatorOptio
     port: number('--port', o.port, 0, 65_535, true) ?? 0,
     seed: number('--seed', o.seed, 0, 2 ** 32 - 1, true) ?? 42,
     consent: o.deny ? 'deny' : 'approve',
+    realistic: o.realistic === true,
   };
   const rate = (flag: string, raw: string | number | undefined) => number(flag, raw, 0, 1, false);
   const faults: NonNullable<SimulatorOptions['faults']> = {};
@@ -269,6 +271,7 @@ export function makeSimulatorCommand(): Command {
     .option('--base-load-kw <kw>', 'P1: average load (default 0.6)')
     .option('--no-gas', 'P1: no gas meter on the M-Bus')
     .option('--equipment-id <id>', 'P1: the meter equipment id (default 1SAG1100042718)')
+    .option('--realistic', 'realistic noisy load: day-to-day variation, holidays, heating, faults')
     .addHelpText(
       'after',
       '\nPrints the URL and the KOPROGO_IOT_ENEDIS_BASE_URL / KOPROGO_IOT_ORES_BASE_URL lines on stdout.\n' +

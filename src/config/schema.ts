@@ -47,7 +47,8 @@ export function isValidThresholdPercent(n: number): boolean {
 
 const thresholdPercent = () => numAbove(THRESHOLD_PERCENT.above, THRESHOLD_PERCENT.max);
 
-export const ALERT_CONDITIONS = ['above_baseline', 'night_baseload'] as const;
+/** One condition per anomaly kind (spike, night_baseload, level_shift). */
+export const ALERT_CONDITIONS = ['above_baseline', 'night_baseload', 'level_shift'] as const;
 
 const alertRule = section({
   metric_type: withDefault(str(), 'electricity_consumption'),
@@ -59,7 +60,11 @@ const alertRule = section({
 });
 export type AlertRule = z.output<typeof alertRule>;
 
-/** One rule per anomaly kind: spikes from major, a raised night baseload from minor. */
+/**
+ * One rule per anomaly kind: spikes from major, a raised night baseload and a lasting level
+ * shift from minor (both are judged on the night level, where 130 % is already a device
+ * left on).
+ */
 export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
   {
     metric_type: 'electricity_consumption',
@@ -72,6 +77,14 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
   {
     metric_type: 'electricity_consumption',
     condition: 'night_baseload',
+    threshold_type: 'percent',
+    threshold_percent: 130,
+    severity: 'minor',
+    channels: ['log'],
+  },
+  {
+    metric_type: 'electricity_consumption',
+    condition: 'level_shift',
     threshold_type: 'percent',
     threshold_percent: 130,
     severity: 'minor',

@@ -3,7 +3,8 @@
  * (the table's unique key), so running detection again over the same data stores nothing
  * twice: storeAnomalies returns only the rows it really inserted, which is what decides
  * whether an alert goes out. An event seen again after it grew (a later end, a higher peak,
- * no longer ongoing) updates its stored row in place, without a new alert.
+ * no longer ongoing), or under a moved start or as the level shift it turned out to be,
+ * updates its stored row in place, without a new alert.
  */
 import { NotFoundError, UsageError } from '../domain/errors.js';
 import type { Queryable } from './types.js';
@@ -112,7 +113,10 @@ export async function storeAnomalies(
     const seen = unique.get(identity(a));
     if (!seen || a.end > seen.end) unique.set(identity(a), a);
   }
-  const list = [...unique.values()];
+  const list: NewAnomaly[] = [];
+  for (const a of unique.values()) {
+    if (!(await mergeIntoOverlapping(tx, a))) list.push(a);
+  }
   if (list.length === 0) return [];
   const r = await tx.query<AnomalyRow & { inserted: boolean }>(
     `INSERT INTO anomalies (building_id, device_ref, metric_type, kind, method, start_at, end_at,
@@ -158,6 +162,81 @@ export async function storeAnomalies(
     .filter((row) => row.inserted)
     .map(fromRow)
     .sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** A spike this close to a level shift's start is that shift's own start (the day it rose). */
+const SHIFT_START_BEFORE = "interval '1 day'";
+const SHIFT_START_AFTER = "interval '2 days'";
+
+/**
+ * The same problem seen again under another identity: its start moved (a level shift whose
+ * start the detector later places at the rise of the day before its first raised night),
+ * or its kind changed (the spike stored on the day a level shift began, which the next run
+ * reports as that shift). Such an event updates the stored row (kind level_shift when
+ * either is, the earlier start, the later end) instead of being inserted: no second alert,
+ * and an acknowledgement holds. Returns true when it merged into a stored row.
+ */
+async function mergeIntoOverlapping(tx: Queryable, a: NewAnomaly): Promise<boolean> {
+  const series = [a.buildingId, a.deviceRef, a.metricType, a.method];
+  const exact = await tx.query(
+    `SELECT 1 FROM anomalies WHERE building_id = $1 AND device_ref = $2 AND metric_type = $3
+        AND method = $4 AND kind = $5 AND start_at = $6`,
+    [...series, a.kind, a.start.toISOString()],
+  );
+  // Stored under this very identity: the upsert updates it.
+  if (exact.rows.length > 0) return false;
+  const r = await tx.query<{
+    id: string;
+    kind: string;
+    start_at: Date | string;
+    end_at: Date | string;
+  }>(
+    `SELECT id, kind, start_at, end_at FROM anomalies
+      WHERE building_id = $1 AND device_ref = $2 AND metric_type = $3 AND method = $4
+        AND ((kind = $5 AND start_at < $7::timestamptz AND end_at > $6::timestamptz)
+          OR ($5 = 'level_shift' AND kind = 'spike'
+              AND start_at >= $6::timestamptz - ${SHIFT_START_BEFORE}
+              AND start_at < $6::timestamptz + ${SHIFT_START_AFTER})
+          OR ($5 = 'spike' AND kind = 'level_shift'
+              AND $6::timestamptz >= start_at - ${SHIFT_START_BEFORE}
+              AND $6::timestamptz < start_at + ${SHIFT_START_AFTER}))
+      ORDER BY (kind = 'level_shift') DESC, start_at
+      LIMIT 1`,
+    [...series, a.kind, a.start.toISOString(), a.end.toISOString()],
+  );
+  const stored = r.rows[0];
+  if (!stored) return false;
+  const kind = stored.kind === 'level_shift' || a.kind === 'level_shift' ? 'level_shift' : a.kind;
+  const storedEnd = new Date(stored.end_at);
+  // The new view describes the merged event when it is of its kind and reaches as far.
+  const describes = a.kind === kind && a.end.getTime() >= storedEnd.getTime();
+  await tx.query(
+    `UPDATE anomalies
+        SET kind = $2, start_at = LEAST(start_at, $3::timestamptz),
+            end_at = GREATEST(end_at, $4::timestamptz), updated_at = now()
+      WHERE id = $1`,
+    [stored.id, kind, a.start.toISOString(), a.end.toISOString()],
+  );
+  if (describes) {
+    await tx.query(
+      `UPDATE anomalies
+          SET value = $2, baseline = $3, variance_percent = $4, severity = $5, message = $6,
+              peak_watts = $7, size_w = $8, ongoing = $9
+        WHERE id = $1`,
+      [
+        stored.id,
+        a.value,
+        a.baseline,
+        a.variancePercent,
+        a.severity,
+        a.message,
+        a.peakWatts ?? null,
+        a.sizeWatts ?? null,
+        a.ongoing ?? false,
+      ],
+    );
+  }
+  return true;
 }
 
 export interface AnomalyQuery {

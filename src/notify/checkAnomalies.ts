@@ -4,7 +4,12 @@
  * new anomalies and queues their alerts in one transaction. Running it again over the
  * same data stores and queues nothing.
  */
-import { detectAnomalies, type Anomaly, type AnomalyMethod } from '../analytics/anomalies.js';
+import {
+  detectAnomalyEvents,
+  type Anomaly,
+  type AnomalyMethod,
+  type DetectionResult,
+} from '../analytics/anomalies.js';
 import { DEFAULT_BASELINE_DAYS, type IntervalValue } from '../analytics/anomalyTypes.js';
 import type { Config } from '../config.js';
 import { storeAnomalies, type StoredAnomaly } from '../db/anomalies.js';
@@ -37,10 +42,9 @@ export interface DetectionSettings {
   timeZone: string;
 }
 
-export interface SeriesDetection {
+export interface SeriesDetection extends DetectionResult {
   /** Readings of the window and the history before it, oldest first. */
   readings: IntervalValue[];
-  anomalies: Anomaly[];
 }
 
 export interface CheckOptions extends SeriesRef {
@@ -97,15 +101,25 @@ export async function detectSeries(
     from: historyStart(settings.from, settings.method),
     to: settings.to,
   });
-  const anomalies = detectAnomalies(readings, {
+  const result = detectAnomalyEvents(readings, {
+    ...detectorOptions(config),
     from: settings.from,
     to: settings.to,
     zone: settings.timeZone,
     method: settings.method,
     thresholdPercent: settings.thresholdPercent,
-    language: config.alerts.language,
   });
-  return { readings, anomalies };
+  return { readings, ...result };
+}
+
+/** The detector options the config sets (persistence, minimum excess, adoption, language). */
+export function detectorOptions(config: Config) {
+  return {
+    persistenceMinutes: config.anomalies.persistenceMinutes,
+    minExcessWatts: config.anomalies.minExcessWatts,
+    levelShiftAdoptWeeks: config.anomalies.levelShiftAdoptWeeks,
+    language: config.alerts.language,
+  };
 }
 
 /**
@@ -129,6 +143,9 @@ export async function storeAndAlert(
     variancePercent: a.variancePercent,
     severity: a.severity,
     message: a.message,
+    peakWatts: a.peakWatts,
+    sizeWatts: a.sizeWatts,
+    ongoing: a.ongoing ?? false,
   }));
   return db.transaction(async (tx) => {
     const fresh = await storeAnomalies(tx, rows);

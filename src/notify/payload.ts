@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_TIME_ZONE, type Language } from '../config.js';
 import type { StoredAnomaly } from '../db/anomalies.js';
 import { isMetricType, storedUnit } from '../domain/readings.js';
+import { levelPercent } from './rules.js';
 
 /** What every channel receives: the texts in the configured language and the facts. */
 export interface NotificationPayload {
@@ -33,6 +34,11 @@ export interface NotificationPayload {
     severity: string;
     unit: string;
     detected_at: string;
+    /** Highest average power of the event, W, when known. */
+    peak_watts: number | null;
+    /** level_shift: the lasting rise, W. */
+    size_w: number | null;
+    ongoing: boolean;
   };
 }
 
@@ -42,10 +48,11 @@ const TEXTS = {
       string,
       string
     >,
-    kind: { spike: 'surconsommation', night_baseload: 'talon nocturne en hausse' } as Record<
-      string,
-      string
-    >,
+    kind: {
+      spike: 'surconsommation',
+      night_baseload: 'talon nocturne en hausse',
+      level_shift: 'hausse durable du niveau',
+    } as Record<string, string>,
     anomaly: (sev: string) => `Anomalie ${sev}`,
     sep: ' : ',
     meter: 'compteur',
@@ -60,21 +67,22 @@ const TEXTS = {
       'Anomalie',
     ],
     value: (v: string, b: string, unit: string, pct: string) =>
-      `${v} ${unit} par intervalle (référence ${b} ${unit}, ${pct})`,
+      `${v} ${unit} par intervalle, ${pct} de la référence (${b} ${unit})`,
     ack: 'Pour la marquer comme vue',
   },
   en: {
     severity: { minor: 'minor', major: 'major', critical: 'critical' } as Record<string, string>,
-    kind: { spike: 'over-consumption', night_baseload: 'raised night baseload' } as Record<
-      string,
-      string
-    >,
+    kind: {
+      spike: 'over-consumption',
+      night_baseload: 'raised night baseload',
+      level_shift: 'lasting level shift',
+    } as Record<string, string>,
     anomaly: (sev: string) => `${sev.charAt(0).toUpperCase()}${sev.slice(1)} anomaly`,
     sep: ': ',
     meter: 'meter',
     labels: ['Building', 'Meter', 'Metric', 'Period', 'Value', 'Severity', 'Method', 'Anomaly'],
     value: (v: string, b: string, unit: string, pct: string) =>
-      `${v} ${unit} per interval (baseline ${b} ${unit}, ${pct})`,
+      `${v} ${unit} per interval, ${pct} of the baseline (${b} ${unit})`,
     ack: 'To mark it as seen',
   },
 };
@@ -92,7 +100,9 @@ export function buildPayload(
   const when = (d: Date) => DateTime.fromJSDate(d, { zone }).toFormat('dd/MM/yyyy HH:mm');
   const unit = isMetricType(anomaly.metricType) ? storedUnit(anomaly.metricType) : '';
   const severity = texts.severity[anomaly.severity] ?? anomaly.severity;
-  const pct = `${anomaly.variancePercent >= 0 ? '+' : ''}${Math.round(anomaly.variancePercent)} %`;
+  // The scale of the rules' threshold_percent: 190 % of the baseline, not "+90 %".
+  const level = levelPercent(anomaly);
+  const pct = `${Math.round(Number.isFinite(level) ? level : 100 + anomaly.variancePercent)} %`;
   const name = building?.name ?? anomaly.buildingId;
   const values = [
     name,
@@ -133,6 +143,9 @@ export function buildPayload(
       severity: anomaly.severity,
       unit,
       detected_at: anomaly.detectedAt.toISOString(),
+      peak_watts: anomaly.peakWatts ?? null,
+      size_w: anomaly.sizeWatts ?? null,
+      ongoing: anomaly.ongoing ?? false,
     },
   };
 }

@@ -8,7 +8,7 @@ import type { AlertRule } from '../config.js';
 /** What a rule looks at in an anomaly. */
 export interface AlertSubject {
   metricType: string;
-  /** 'spike' (over the usual load) or 'night_baseload' (a raised night level). */
+  /** 'spike' (over the usual load), 'night_baseload' (a raised night level) or 'level_shift'. */
   kind: string;
   /** kWh per interval. */
   value: number;
@@ -23,6 +23,7 @@ const SEVERITY_RANK: Record<string, number> = { minor: 1, major: 2, critical: 3 
 const CONDITION_KIND: Record<AlertRule['condition'], string> = {
   above_baseline: 'spike',
   night_baseload: 'night_baseload',
+  level_shift: 'level_shift',
 };
 
 /**

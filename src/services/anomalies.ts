@@ -19,9 +19,15 @@ import {
   type StoredAnomaly,
 } from '../db/anomalies.js';
 import { resolveBuilding } from '../db/buildings.js';
+import { deliverPending, type DeliveryResult } from '../notify/outbox.js';
 import { seriesOfBuilding } from '../db/stats.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
-import { detectSeries, detectionWindow, storeAndAlert } from '../notify/checkAnomalies.js';
+import {
+  detectSeries,
+  detectionWindow,
+  storeAndAlert,
+  type SeriesDetection,
+} from '../notify/checkAnomalies.js';
 import { anomalyCost, type AnomalyCost } from './anomalyCosts.js';
 import { pricingOf } from './costs.js';
 import {
@@ -32,6 +38,8 @@ import {
 } from './deps.js';
 
 export { ANOMALY_METHODS, type AnomalyMethod, type StoredAnomaly, type AcknowledgeResult };
+export { THRESHOLD_HELP } from '../analytics/anomalyTypes.js';
+export { explainStoredAnomaly, type ExplainedAnomaly } from './anomalyExplain.js';
 
 export interface AnomalyQuery {
   building?: BuildingRef;
@@ -53,8 +61,25 @@ export type AnomalyReportRow = AnomalyJson & {
   acknowledged: boolean;
 } & AnomalyCost;
 
+/**
+ * How much of the window a series could be judged on: a day is judged only once its meter
+ * has enough usable history, before that it is "not enough history", never a guess.
+ */
+export interface SeriesHistory {
+  device_ref: string;
+  history: 'enough' | 'partial' | 'none';
+  /**
+   * When judging starts: the first instant judged ('partial'), or for 'none' the earliest
+   * it can (the first reading plus the days needed, if none is missing); null without data.
+   */
+  judged_from: string | null;
+  history_days_needed: number;
+}
+
 export interface AnomaliesResult extends Omit<AnomalyReport, 'anomalies'> {
   anomalies: AnomalyReportRow[];
+  /** Series without enough history for the whole window (empty when all had it). */
+  not_enough_history: SeriesHistory[];
   building: BuildingSummary;
   metric_type: string;
   /** Newly stored by this run, and alerts queued for them (0 without storing). */
@@ -62,6 +87,12 @@ export interface AnomaliesResult extends Omit<AnomalyReport, 'anomalies'> {
   alerts_queued: number;
   /** What the over-consumption of every anomaly cost; null without a tariff for the building. */
   cost_total_eur: number | null;
+  /**
+   * Alerts delivered by this run (its own and any left pending by earlier runs), when a
+   * channel besides the built-in log is configured; null when delivery is left to the next
+   * command that delivers (sync, the daemon).
+   */
+  alerts_delivered: DeliveryResult | null;
 }
 
 type Settings = { method: AnomalyMethod; thresholdPercent: number; from: Date; to: Date };
@@ -77,7 +108,7 @@ const storedKey = (deviceRef: string, kind: string, startIso: string) =>
  * report over every series.
  */
 export async function findAnomalies(
-  deps: Pick<ServiceDeps, 'db' | 'config' | 'now'>,
+  deps: Pick<ServiceDeps, 'db' | 'config' | 'now'> & Partial<Pick<ServiceDeps, 'log'>>,
   query: AnomalyQuery,
 ): Promise<AnomaliesResult> {
   const { db, config } = deps;
@@ -97,6 +128,7 @@ export async function findAnomalies(
   const found: { deviceRef: string; anomalies: Anomaly[] }[] = [];
   const pricing = await pricingOf(config, building);
   const costs = new Map<string, AnomalyCost>();
+  const short: SeriesHistory[] = [];
   const inWindow: IntervalValue[] = [];
   let stored = 0;
   let queued = 0;
@@ -113,6 +145,14 @@ export async function findAnomalies(
         costKey(deviceRef, a.key),
         anomalyCost(a, detection.readings, deviceRef, pricing, building.timezone),
       );
+    if (detection.history !== 'enough') {
+      short.push({
+        device_ref: deviceRef,
+        history: detection.history,
+        judged_from: judgingStarts(detection)?.toISOString() ?? null,
+        history_days_needed: detection.historyDaysNeeded,
+      });
+    }
     if (!query.store) continue;
     const alerted = await storeAndAlert(
       db,
@@ -123,6 +163,10 @@ export async function findAnomalies(
     stored += alerted.stored.length;
     queued += alerted.queued;
   }
+  const delivered =
+    query.store && deps.log && hasConfiguredChannel(config)
+      ? await deliverPending(db, config, { log: deps.log })
+      : null;
   const report = buildAnomalyReport([], inWindow, settings);
   const rows = (await reportRows(deps, building.id, query, settings, found)).map((r) => ({
     ...r,
@@ -135,11 +179,29 @@ export async function findAnomalies(
       ? Math.round(rows.reduce((s, r) => s + Math.round((r.cost_eur ?? 0) * 100), 0)) / 100
       : null,
     total_anomalies: rows.length,
+    not_enough_history: short,
     building: buildingSummary(building),
     metric_type: query.metricType,
     stored,
     alerts_queued: queued,
+    alerts_delivered: delivered,
   };
+}
+
+/**
+ * A channel the user configured (webhook, e-mail, or a log of their own): then a manual
+ * run delivers its alerts at once. With only the built-in log channel they wait in the
+ * outbox for the next sync or daemon cycle, which delivers whatever is pending.
+ */
+function hasConfiguredChannel(config: Pick<ServiceDeps['config'], 'notifications'>): boolean {
+  return Object.keys(config.notifications.channels).some((name) => name !== 'log');
+}
+
+function judgingStarts(d: SeriesDetection): Date | undefined {
+  if (d.judgedFrom) return d.judgedFrom;
+  const first = d.readings[0];
+  if (!first) return undefined;
+  return new Date(first.timestamp.getTime() + d.historyDaysNeeded * 86_400_000);
 }
 
 /**
@@ -164,9 +226,19 @@ async function reportRows(
     deviceRef: query.device,
   });
   for (const s of storedOnes) known.set(storedKey(s.deviceRef, s.kind, s.start.toISOString()), s);
+  // A stored event may have absorbed this one under another start or kind (see storeAnomalies).
+  const absorbing = (deviceRef: string, json: AnomalyJson) =>
+    storedOnes.find(
+      (s) =>
+        s.deviceRef === deviceRef &&
+        (s.kind === json.kind || s.kind === 'level_shift') &&
+        s.start.getTime() < Date.parse(json.end) &&
+        s.end.getTime() > Date.parse(json.timestamp),
+    );
   const rows = found.flatMap(({ deviceRef, anomalies }) =>
     buildAnomalyReport(anomalies, [], settings).anomalies.map((json) => {
-      const s = known.get(storedKey(deviceRef, json.kind, json.timestamp));
+      const s =
+        known.get(storedKey(deviceRef, json.kind, json.timestamp)) ?? absorbing(deviceRef, json);
       return {
         id: s?.id ?? null,
         device_ref: deviceRef,

@@ -12,6 +12,20 @@ import { generateAnomalies } from './anomalies.js';
 import { addDays, addMonths, localDay, localDayStartUtc } from './euTime.js';
 import type { SimMeter } from './loadModel.js';
 import { createPrng, hashInts } from './prng.js';
+import { createRealisticCase } from './realisticFaults.js';
+
+/** How a simulated meter's consumption is drawn. */
+export interface SimMeterOptions {
+  /**
+   * The realistic model (realisticLoad.ts): building kinds, day-to-day variation, noisier
+   * half-hours, heating with cold spells, holidays, subtle and gross faults and lasting
+   * level shifts, instead of the default clean shape and its few injected anomalies.
+   */
+  realistic?: boolean;
+  /** Realistic model: day-to-day and per-interval standard deviations (default 0.15). */
+  dayVariation?: number;
+  intervalNoise?: number;
+}
 
 /** Months of load-curve history the providers keep. */
 export const HISTORY_MONTHS = 24;
@@ -56,6 +70,7 @@ export function createSimMeter(
   seed: number,
   rank: number,
   nowMs: number,
+  options: SimMeterOptions = {},
 ): SimMeter {
   const meterSeed = hashInts(seed, provider === 'enedis' ? 11 : 12, rank);
   const rng = createPrng(meterSeed);
@@ -91,5 +106,17 @@ export function createSimMeter(
     solarPeakW,
   };
   if (stepChange) meter.stepChange = stepChange;
+  if (options.realistic) {
+    const realistic = createRealisticCase({
+      seed: meterSeed,
+      firstDay: localDay(fromMs),
+      // Faults keep being drawn past today, so a simulator left running keeps its realism.
+      lastDay: addDays(today, 60),
+      ...(options.dayVariation === undefined ? {} : { dayVariation: options.dayVariation }),
+      ...(options.intervalNoise === undefined ? {} : { intervalNoise: options.intervalNoise }),
+    }).meter;
+    meter.realistic = realistic;
+    meter.anomalies = [];
+  }
   return meter;
 }

@@ -50,6 +50,8 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Enedis API names (e.g. consommation_quotidienne) the application is not subscribed to. */
   enedisUnsubscribedApis?: string[];
+  /** Meters serve realistic noisy load (see SimMeterOptions.realistic). */
+  realistic?: boolean;
 }
 
 export interface Simulator {
@@ -113,7 +115,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     enedis: opts.tokenTtlSeconds?.enedis ?? 12_600,
     ores: opts.tokenTtlSeconds?.ores ?? 3600,
   };
-  const state = new SimState(seed, now, ttl);
+  const state = new SimState(seed, now, ttl, { realistic: opts.realistic === true });
   const quotas = new Quotas(checkQuotas(opts.quotas), opts.quotaClock);
   const initialFaults = checkFaults(opts.faults ?? {});
   if (typeof initialFaults === 'string')

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProviderName } from './providerNames.js';
 import { addDays, addMonths, localDay } from './euTime.js';
 import type { SimMeter } from './loadModel.js';
-import { createSimMeter } from './meters.js';
+import { createSimMeter, type SimMeterOptions } from './meters.js';
 import { hashInts } from './prng.js';
 
 export interface EnedisConsent {
@@ -74,6 +74,8 @@ export class SimState {
     readonly seed: number,
     readonly now: () => Date,
     readonly tokenTtl: { enedis: number; ores: number },
+    /** How new meters' consumption is drawn (the realistic model or the default one). */
+    readonly meterOptions: SimMeterOptions = {},
   ) {}
 
   nowMs(): number {
@@ -87,7 +89,7 @@ export class SimState {
   /** Creates the next meter of a provider, with an active consent for `duration`. */
   createMeter(provider: ProviderName, duration = { months: 12, days: 0 }): MeterRecord {
     const rank = this.ranks[provider]++;
-    const meter = createSimMeter(provider, this.seed, rank, this.nowMs());
+    const meter = createSimMeter(provider, this.seed, rank, this.nowMs(), this.meterOptions);
     const record: MeterRecord = { meter, revoked: false };
     if (provider === 'enedis') {
       let autorisationId = 10_000_000 + (hashInts(this.seed, 21, rank) % 89_000_000);

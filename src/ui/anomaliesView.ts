@@ -38,7 +38,27 @@ export function paintSeverity(severity: string, paint: Colors): string {
 
 /** Tables show ids by their first 8 characters, which `anomalies ack` accepts. */
 const shortId = (id: string | null) => (id ? id.slice(0, 8) : '-');
-const excess = (pct: number) => `+${formatNumber(pct, 0)}%`;
+/**
+ * An anomaly's level as a share of its baseline, in percent: the scale of the threshold
+ * (150 is one and a half times the usual load, i.e. +50 %).
+ */
+function percentOfBaseline(a: {
+  value: number;
+  baseline?: number | undefined;
+  variancePercent: number;
+}): number {
+  if (a.baseline !== undefined && a.baseline > 0 && Number.isFinite(a.value)) {
+    return (a.value / a.baseline) * 100;
+  }
+  return 100 + a.variancePercent;
+}
+
+/** The threshold's scale: 190% of the baseline (not "+90%" next to "threshold 150%"). */
+const ofBaseline = (a: { value: number; baseline?: number | undefined; variancePercent: number }) =>
+  `${formatNumber(percentOfBaseline(a), 0)}%`;
+/** An event still lasting at the end of the data: its end will move on. */
+const withOngoing = (span: string, ongoing: boolean | undefined) =>
+  ongoing ? `${span} (ongoing)` : span;
 const kindLabel = (kind: string) => kind.replace('_', ' ');
 
 /** The anomalies one detection run found, with where each is stored. */
@@ -52,18 +72,26 @@ export function renderDetectedAnomalies(
   const head = paint.bold(
     `${res.total_anomalies} anomal${res.total_anomalies === 1 ? 'y' : 'ies'} — ${res.building.name}, ` +
       `${formatSpan(new Date(period.start), new Date(period.end), zone)} ` +
-      `(${res.method}, threshold ${res.threshold_percent}%)`,
+      `(${res.method}, threshold ${res.threshold_percent}% of baseline)`,
   );
-  if (res.anomalies.length === 0) return `${head}\nno anomaly in this period`;
+  const history = historyLines(res, paint);
+  if (res.anomalies.length === 0) {
+    const none = history.length > 0 ? 'no anomaly in the days judged' : 'no anomaly in this period';
+    return [head, none, ...history].join('\n');
+  }
   const severalMeters = new Set(res.anomalies.map((a) => a.device_ref)).size > 1;
   const rows = res.anomalies.map((a) => ({
     id: shortId(a.id),
-    when: formatSpan(new Date(a.timestamp), new Date(a.end), zone),
+    when: withOngoing(formatSpan(new Date(a.timestamp), new Date(a.end), zone), a.ongoing),
     meter: a.device_ref,
     kind: kindLabel(a.kind),
     value: a.value,
     baseline: a.baseline ?? a.avg_7d ?? null,
-    above: excess(a.variance_percent),
+    above: ofBaseline({
+      value: a.value,
+      baseline: a.baseline ?? a.avg_7d,
+      variancePercent: a.variance_percent,
+    }),
     severity: paintSeverity(a.severity, paint),
     message: a.message,
     excess: a.excess_kwh,
@@ -78,7 +106,7 @@ export function renderDetectedAnomalies(
     { key: 'kind' as const, header: 'Kind' },
     { key: 'value' as const, header: 'Value', unit: 'kWh', decimals: 3 },
     { key: 'baseline' as const, header: 'Baseline', unit: 'kWh', decimals: 3 },
-    { key: 'above' as const, header: 'Above', align: 'right' as const },
+    { key: 'above' as const, header: '% of baseline', align: 'right' as const },
     { key: 'severity' as const, header: 'Severity' },
     // What the kWh above the baseline cost at the margin, when the building has a tariff.
     ...(priced
@@ -99,7 +127,7 @@ export function renderDetectedAnomalies(
         maxWidth: opts.width,
       })
     : withoutMessages;
-  const lines = [head, table];
+  const lines = [head, table, ...history];
   if (!inline) for (const r of rows) lines.push(`${r.id}  ${r.message}`);
   if (res.stored > 0)
     lines.push(paint.dim(`${res.stored} new, ${res.alerts_queued} alerts queued`));
@@ -110,7 +138,32 @@ export function renderDetectedAnomalies(
         : NO_TARIFF_HINT,
     ),
   );
+  const sent = res.alerts_delivered;
+  if (sent && sent.claimed > 0) {
+    const failed = sent.retrying + sent.failed;
+    lines.push(
+      paint.dim(`${sent.sent} alerts sent${failed > 0 ? `, ${failed} not delivered` : ''}`),
+    );
+  }
   return lines.join('\n');
+}
+
+/**
+ * "not enough history" per series that lacked it: the days before judging starts are not
+ * guessed at, and the user sees from when they will be.
+ */
+function historyLines(res: AnomaliesResult, paint: Colors): string[] {
+  const zone = res.building.timezone;
+  return res.not_enough_history.map((h) => {
+    const day = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
+    const need = `${h.history_days_needed} usable days needed`;
+    const text =
+      h.history === 'partial' && h.judged_from
+        ? `${h.device_ref}: not enough history before ${day(h.judged_from)}, judged from then on (${need})`
+        : `${h.device_ref}: not enough history, nothing judged (${need}` +
+          (h.judged_from ? `; judging starts ${day(h.judged_from)} at the earliest)` : ')');
+    return paint.yellow(text);
+  });
 }
 
 /** Stored anomalies; without the acknowledged column for open ones only (the report). */
@@ -133,17 +186,17 @@ export function renderStoredAnomalies(
       { key: 'meter', header: 'Meter' },
       { key: 'kind', header: 'Kind' },
       { key: 'method', header: 'Method' },
-      { key: 'above', header: 'Above', align: 'right' },
+      { key: 'above', header: '% of baseline', align: 'right' },
       { key: 'severity', header: 'Severity' },
       ...(withAck ? [{ key: 'ack' as const, header: 'Acknowledged' }] : []),
     ],
     rows: list.map((a) => ({
       id: shortId(a.id),
-      when: formatSpan(a.start, a.end, zone),
+      when: withOngoing(formatSpan(a.start, a.end, zone), a.ongoing),
       meter: a.deviceRef,
       kind: kindLabel(a.kind),
       method: a.method,
-      above: excess(a.variancePercent),
+      above: ofBaseline(a),
       severity: paintSeverity(a.severity, paint),
       ack: acknowledged(a),
     })),
@@ -167,6 +220,9 @@ export function anomalyJson(a: StoredAnomaly) {
     variance_percent: a.variancePercent,
     severity: a.severity,
     message: a.message,
+    ongoing: a.ongoing ?? false,
+    peak_watts: a.peakWatts ?? null,
+    size_w: a.sizeWatts ?? null,
   };
 }
 
@@ -194,6 +250,9 @@ export const STORED_ANOMALY_CSV_KEYS: (keyof ReturnType<typeof storedAnomalyJson
   'variance_percent',
   'severity',
   'message',
+  'ongoing',
+  'peak_watts',
+  'size_w',
   'detected_at',
   'acknowledged_at',
   'acknowledged_by',
@@ -218,5 +277,8 @@ export const DETECTED_ANOMALY_CSV_KEYS: (keyof AnomalyReportRow)[] = [
   'variance_percent',
   'severity',
   'message',
+  'ongoing',
+  'peak_watts',
+  'size_w',
   'acknowledged',
 ];

@@ -6,6 +6,7 @@
 import * as asciichart from 'asciichart';
 import { DateTime } from 'luxon';
 import type { AnomalyExplanation } from '../analytics/anomalyExplain.js';
+import type { ExplainedAnomaly } from '../services/anomalyExplain.js';
 
 export interface ExplainChartOptions {
   zone: string;
@@ -75,4 +76,65 @@ export function renderExplainChart(x: AnomalyExplanation, opts: ExplainChartOpti
       ? [en ? 'Intervals over the limit:' : 'Intervalles au-dessus de la limite :', ...fired]
       : []),
   ].join('\n');
+}
+
+/** What `anomalies --explain` shows: which anomaly, its baseline and limit, the chart. */
+export function renderExplainedAnomaly(
+  res: ExplainedAnomaly,
+  opts: { width: number; color: boolean },
+): string {
+  const a = res.anomaly;
+  const zone = res.building.timezone;
+  const x = res.explanation;
+  const local = (d: Date) => DateTime.fromJSDate(d, { zone }).toFormat('yyyy-MM-dd HH:mm');
+  const size = a.sizeWatts === undefined ? '' : `, +${Math.round(a.sizeWatts)} W lasting`;
+  const head = [
+    `Anomaly ${a.id.slice(0, 8)} — ${a.kind.replace('_', ' ')}, ${a.severity}${size}, meter ${a.deviceRef} (${res.building.name})`,
+    `${local(a.start)} → ${local(a.end)}${a.ongoing ? ' (ongoing)' : ''} (${zone})`,
+    a.message,
+    `Over when above the limit: the higher of ${x.thresholdPercent} % of the baseline`,
+    `and the baseline + ${x.spreadFactor} × this meter's spread at that time of day.`,
+  ];
+  const chart = renderExplainChart(x, {
+    zone,
+    width: opts.width,
+    color: opts.color,
+    language: 'en',
+  });
+  return [...head, ...(res.note ? [res.note] : []), '', chart].join('\n');
+}
+
+/** The same for programs: every interval with its baseline, spread, limit and verdict. */
+export function explainedAnomalyJson(res: ExplainedAnomaly) {
+  const x = res.explanation;
+  return {
+    building: res.building,
+    anomaly: {
+      id: res.anomaly.id,
+      device_ref: res.anomaly.deviceRef,
+      kind: res.anomaly.kind,
+      method: res.anomaly.method,
+      timestamp: res.anomaly.start.toISOString(),
+      end: res.anomaly.end.toISOString(),
+      severity: res.anomaly.severity,
+      message: res.anomaly.message,
+      ongoing: res.anomaly.ongoing ?? false,
+      peak_watts: res.anomaly.peakWatts ?? null,
+      size_w: res.anomaly.sizeWatts ?? null,
+    },
+    threshold_percent: x.thresholdPercent,
+    spread_factor: x.spreadFactor,
+    note: res.note ?? x.note ?? null,
+    intervals: x.points.map((p) => ({
+      timestamp: p.timestamp.toISOString(),
+      watts: Math.round(p.watts * 10) / 10,
+      baseline_watts: Math.round(p.baselineWatts * 10) / 10,
+      spread: Math.round(p.spread * 1000) / 1000,
+      day_level: Math.round(p.dayLevel * 1000) / 1000,
+      threshold_watts: Math.round(p.thresholdWatts * 10) / 10,
+      limit_watts: Math.round(p.limitWatts * 10) / 10,
+      over: p.over,
+      in_anomaly: p.inAnomaly,
+    })),
+  };
 }

@@ -89,6 +89,7 @@ describe('init', () => {
     expect(written.alerts.rules.map((x) => x.condition)).toEqual([
       'above_baseline',
       'night_baseload',
+      'level_shift',
     ]);
     expect(written.anomalies).toMatchObject({
       persistenceMinutes: 90,

@@ -16,7 +16,10 @@ import {
   type TestDatabase,
 } from './helpers.js';
 
-/** Eight weeks: a 2 kW load on 19 February 10:00–12:00, 200 W more at night from 24 February. */
+/**
+ * Eight weeks: a 2 kW load on 19 February 10:00–12:00, and 200 W more day and night from
+ * 24 February to the end: a lasting level shift, reported as such.
+ */
 const readings = series({
   firstDay: '2025-01-06',
   days: 56,
@@ -52,6 +55,14 @@ const rules: AlertRule[] = [
     condition: 'night_baseload',
     threshold_type: 'percent',
     threshold_percent: 150,
+    severity: 'minor',
+    channels: ['pager'],
+  },
+  {
+    metric_type: 'electricity_consumption',
+    condition: 'level_shift',
+    threshold_type: 'percent',
+    threshold_percent: 130,
     severity: 'minor',
     channels: ['ops'],
   },
@@ -102,19 +113,19 @@ describe.each(targets())('checkAnomalies after a sync (%s database)', (target) =
     now: NOW,
   });
 
-  it('stores the spike and the night baseload and queues the channels their rules name', async () => {
+  it('stores the spike and the level shift and queues the channels their rules name', async () => {
     const cap = captureLog();
     const r = await checkAnomalies(t.db, config(), { ...opts(), log: cap.log });
     expect(r.detected).toBe(2);
     expect(r.stored).toBe(2);
-    expect(r.anomalies.map((a) => a.kind).sort()).toEqual(['night_baseload', 'spike']);
+    expect(r.anomalies.map((a) => a.kind).sort()).toEqual(['level_shift', 'spike']);
 
     const queued = await t.db.query<{ channel: string; kind: string }>(
       `SELECT n.channel, a.kind FROM notifications n JOIN anomalies a ON a.id = n.anomaly_id
         ORDER BY a.kind, n.channel`,
     );
     expect(queued.rows).toEqual([
-      { channel: 'ops', kind: 'night_baseload' },
+      { channel: 'ops', kind: 'level_shift' },
       { channel: 'log', kind: 'spike' },
       { channel: 'ops', kind: 'spike' },
       { channel: 'pager', kind: 'spike' },
@@ -139,7 +150,12 @@ describe.each(targets())('checkAnomalies after a sync (%s database)', (target) =
 
   it('writes the messages in English when configured, and keeps methods apart', async () => {
     const r = await checkAnomalies(t.db, config('en'), { ...opts(), days: 7 });
-    expect(r.anomalies.every((a) => a.message.startsWith('Night baseload'))).toBe(true);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['level_shift']);
+    expect(r.anomalies[0]?.message).toMatch(
+      /^Lasting rise of the load by about \d+ W since 24\/02\/2025/,
+    );
+    expect(r.anomalies[0]?.sizeWatts).toBeGreaterThan(150);
+    expect(r.anomalies[0]?.sizeWatts).toBeLessThan(250);
     expect(r.stored).toBe(1);
 
     // The seed's moving average flags every evening peak: stored under its own method.
@@ -166,7 +182,12 @@ describe('alert rules', () => {
   };
 
   it('match on metric, condition, threshold and minimum severity', () => {
-    const [major150, critical300, night] = rules as [AlertRule, AlertRule, AlertRule];
+    const [major150, critical300, night, shift] = rules as [
+      AlertRule,
+      AlertRule,
+      AlertRule,
+      AlertRule,
+    ];
     expect(ruleMatches(major150, spike)).toBe(true);
     expect(ruleMatches(major150, { ...spike, value: 0.29, severity: 'minor' })).toBe(false);
     expect(ruleMatches(major150, { ...spike, severity: 'minor' })).toBe(false);
@@ -175,6 +196,8 @@ describe('alert rules', () => {
     expect(ruleMatches(critical300, { ...spike, value: 0.7, severity: 'critical' })).toBe(true);
     expect(ruleMatches(night, spike)).toBe(false);
     expect(ruleMatches(night, { ...spike, kind: 'night_baseload' })).toBe(true);
+    expect(ruleMatches(shift, spike)).toBe(false);
+    expect(ruleMatches(shift, { ...spike, kind: 'level_shift', severity: 'minor' })).toBe(true);
   });
 
   it('gives each channel once, in the order the rules name them', () => {

@@ -157,7 +157,7 @@ describe('stats, anomalies and report from the command line', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      'id,device_ref,kind,timestamp,end,value,baseline,avg_7d,variance_percent,severity,message,acknowledged',
+      'id,device_ref,kind,timestamp,end,value,baseline,avg_7d,variance_percent,severity,message,ongoing,peak_watts,size_w,acknowledged',
     );
     expect(lines.length).toBeGreaterThan(1);
     expect(lines[1]).toMatch(new RegExp(`^[0-9a-f-]{36},${PRM},spike,`));

@@ -1,3 +1,5 @@
+import { ANOMALY_KINDS } from '../../../src/analytics/anomalyTypes.js';
+import { channelsFor } from '../../../src/notify/rules.js';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -151,7 +153,11 @@ describe('defaults', () => {
       minExcessWatts: 100,
       levelShiftAdoptWeeks: 3,
     });
-    expect(c.alerts.rules.map((r) => r.condition)).toEqual(['above_baseline', 'night_baseload']);
+    expect(c.alerts.rules.map((r) => r.condition)).toEqual([
+      'above_baseline',
+      'night_baseload',
+      'level_shift',
+    ]);
     expect(c.notifications.channels).toEqual({ log: { type: 'log' } });
     expect(c.providers.enedis).toMatchObject({
       name: 'enedis',
@@ -185,8 +191,19 @@ describe('defaults', () => {
     expect(c.defaults).toEqual({ building: 'Les Tilleuls', timeZone: 'Europe/Paris' });
     expect(c.sync.schedule.timeZone).toBe('Europe/Paris');
     expect(c.anomalies).toEqual(resolveConfig({}, HOME, {}, null).anomalies);
-    expect(c.alerts.rules.map((r) => r.condition)).toEqual(['above_baseline', 'night_baseload']);
+    expect(c.alerts.rules.map((r) => r.condition)).toEqual([
+      'above_baseline',
+      'night_baseload',
+      'level_shift',
+    ]);
     expect(JSON.stringify(s)).toContain('${KOPROGO_IOT_ORES_CLIENT_ID}');
+    // Every kind the detector reports reaches a channel with the starter rules.
+    for (const kind of ANOMALY_KINDS) {
+      const a = { metricType: 'electricity_consumption', kind, value: 3, baseline: 1 };
+      expect(
+        channelsFor(c.alerts.rules, { ...a, variancePercent: 200, severity: 'critical' }),
+      ).toEqual(['log']);
+    }
   });
 
   it('lists the anomaly methods and languages once', () => {
