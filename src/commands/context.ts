@@ -84,8 +84,13 @@ export async function withDatabase<T>(
   ctx: Context,
   command: string,
   fn: (db: OpenedDatabase) => Promise<T>,
+  opts: { serve?: boolean } = {},
 ): Promise<T> {
-  return withOpenDatabase(ctx.config, { command, onNotice: (n) => ctx.log.warn(n) }, fn);
+  return withOpenDatabase(
+    ctx.config,
+    { command, onNotice: (n) => ctx.log.warn(n), ...(opts.serve ? { serveWith: ctx.log } : {}) },
+    fn,
+  );
 }
 
 /** The same, handing fn what a use case takes: database, configuration, clock, logger. */
@@ -93,9 +98,13 @@ export async function withServices<T>(
   ctx: Context,
   command: string,
   fn: (deps: ServiceDeps & { db: OpenedDatabase }) => Promise<T>,
+  opts: { serve?: boolean } = {},
 ): Promise<T> {
-  return withDatabase(ctx, command, (db) =>
-    fn({ db, config: ctx.config, now: ctx.now, log: ctx.log }),
+  return withDatabase(
+    ctx,
+    command,
+    (db) => fn({ db, config: ctx.config, now: ctx.now, log: ctx.log }),
+    opts,
   );
 }
 

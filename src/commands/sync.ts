@@ -38,12 +38,17 @@ export async function runSync(
   });
   let total = 0;
   try {
-    return await withServices(ctx, 'sync', (services) =>
-      syncMeters(services, query, {
-        ...deps,
-        env: ctx.env,
-        progress: { addTotal: (n) => bar.setTotal((total += n)), tick: (n) => bar.tick(n) },
-      }),
+    return await withServices(
+      ctx,
+      'sync',
+      (services) =>
+        syncMeters(services, query, {
+          ...deps,
+          env: ctx.env,
+          progress: { addTotal: (n) => bar.setTotal((total += n)), tick: (n) => bar.tick(n) },
+        }),
+      // A backfill takes minutes: other commands read the data through this process.
+      { serve: true },
     );
   } finally {
     bar.done();

@@ -43,6 +43,8 @@ export interface SyncStatus {
   devices: MeterSyncState[];
   outbox: OutboxStatus;
   recent_runs: SyncRunSummary[];
+  /** Where the data was read (a data directory or a server): what a daemon must be given. */
+  database: string;
 }
 
 /** Daemons (alive or not), meters (sync state, failures, gap days), alert delivery. */
@@ -72,5 +74,6 @@ export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise
     devices,
     outbox: await outboxStatus(deps.db),
     recent_runs: await recentSyncRuns(deps.db),
+    database: deps.db.location,
   };
 }

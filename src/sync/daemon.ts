@@ -7,8 +7,6 @@
  * so the other commands keep working while it holds the data directory.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import path from 'node:path';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from '../config.js';
 import {
   cycleFinished,
@@ -17,8 +15,9 @@ import {
   heartbeat,
   registerDaemon,
 } from '../db/daemons.js';
-import { openDatabase, type OpenedDatabase } from '../db/open.js';
+import { openDatabase } from '../db/open.js';
 import { pruneProviderCalls } from '../db/providerCalls.js';
+import { serveEmbeddedDatabase } from '../db/serveSocket.js';
 import { releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
@@ -27,6 +26,7 @@ import { anomalyHook, consentLostHook } from './hooks.js';
 import { nextDailyRun, withJitter } from './scheduler.js';
 import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
+import { warnWhenNoMeter } from './noMeterWarning.js';
 import type { DeviceSyncResult } from './syncDevice.js';
 
 export interface DaemonOptions {
@@ -57,34 +57,6 @@ function outcome(results: DeviceSyncResult[], aborted: boolean): CycleOutcome['s
   return bad === 0 ? 'ok' : bad === results.length ? 'failed' : 'partial';
 }
 
-async function serveSocket(
-  db: OpenedDatabase,
-  log: Logger,
-): Promise<{ server: PGLiteSocketServer; where: string } | null> {
-  if (!db.embedded?.lock) return null;
-  const dir = path.dirname(db.embedded.lock.file);
-  const port = 5432;
-  const socketPath = path.join(dir, `.s.PGSQL.${port}`);
-  // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP beyond that.
-  const useUnix = Buffer.byteLength(socketPath) < 100;
-  const server = new PGLiteSocketServer(
-    useUnix
-      ? { db: db.embedded.pglite, path: socketPath }
-      : { db: db.embedded.pglite, host: '127.0.0.1', port: 0 },
-  );
-  await server.start();
-  let where = socketPath;
-  if (useUnix) db.embedded.lock.update({ socketDir: dir, socketPort: port });
-  else {
-    const conn = server.getServerConn();
-    const tcpPort = Number(conn.split(':').pop());
-    db.embedded.lock.update({ socketDir: '127.0.0.1', socketPort: tcpPort });
-    where = conn;
-  }
-  log.info('serving the embedded database to other commands', { socket: where });
-  return { server, where };
-}
-
 export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   const { config, log } = o;
   const id = newOwnerId('daemon');
@@ -92,7 +64,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     command: `koprogo-iot daemon (${id})`,
     viaDaemon: false,
   });
-  let socket: Awaited<ReturnType<typeof serveSocket>> = null;
+  let socket: Awaited<ReturnType<typeof serveEmbeddedDatabase>> = null;
   let last: CycleOutcome = { results: [], status: 'idle' };
   const hbTimer = setInterval(
     () => void heartbeat(db, id).catch(() => {}),
@@ -101,8 +73,9 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   hbTimer.unref();
   try {
     for (const n of db.notices) log.warn(n);
-    socket = await serveSocket(db, log);
+    socket = await serveEmbeddedDatabase(db.embedded, log);
     await registerDaemon(db, id);
+    await warnWhenNoMeter(db, config, log);
     const env = createSyncEnv({
       db,
       config,
@@ -168,7 +141,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     clearInterval(hbTimer);
     await releaseAllLeases(db, id).catch(() => {});
     await daemonStopped(db, id).catch(() => {});
-    if (socket) await socket.server.stop().catch(() => {});
+    if (socket) await socket.stop();
     await db.close().catch(() => {});
     log.info('daemon stopped', { id });
   }

@@ -70,6 +70,13 @@ export function renderSyncStatus(s: SyncStatus, view: View): string {
   const paint = createColors(view.color);
   const parts = [paint.bold('Daemons'), daemonsTable(s, view, paint), '', paint.bold('Meters')];
   parts.push(metersTable(s, view, paint));
+  if (s.devices.length === 0 && s.daemons.some((d) => d.alive))
+    parts.push(
+      paint.yellow('  warning: a daemon is running, but no meter is linked in its database:'),
+      `  ${s.database}`,
+      '  it syncs nothing. Link one, or give the daemon the data directory and config',
+      '  file that `link` used (`koprogo-iot daemon --print-systemd-unit` prints them).',
+    );
   for (const d of s.devices.filter((x) => x.failing && x.status_message))
     parts.push(`  ${d.prm}: ${d.status_message}`);
   const o = s.outbox;
