@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { PartialFailureError, ProviderError } from '../domain/errors.js';
+import { EXIT, InterruptedError, PartialFailureError, ProviderError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
 import { runDaemon, type CycleOutcome } from '../services/daemon.js';
 import { systemdUnit } from '../ui/systemdUnit.js';
@@ -44,7 +44,7 @@ export async function runDaemonCommand(
         pollMs: o.pollMinutes * 60_000,
       }),
     {
-      reason: (sig) => new Error(`stopped by ${sig}`),
+      reason: (sig) => new InterruptedError(`daemon stopped by ${sig}`),
       onSignal: (sig) =>
         ctx.log.info(`${sig}: stopping (finishing the open transaction, releasing leases)`),
       // What still runs 10 s after the signal is cut off; a second signal exits at once.
@@ -99,6 +99,8 @@ export function makeDaemonCommand(): Command {
             hint: 'see `koprogo-iot status`',
           });
       }
-      if (out.status === 'interrupted') process.exitCode = 0;
+      // Stopped by a signal: exit 130 like every interrupted command (the unit lists 130 as
+      // a clean stop in SuccessExitStatus).
+      if (out.status === 'interrupted') process.exitCode = EXIT.INTERRUPTED;
     });
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import open from 'open';
+import { requireProviderCredentials } from '../config.js';
 import { InterruptedError } from '../domain/errors.js';
 import {
   PROVIDERS,
@@ -72,6 +73,9 @@ export async function runLink(
   deps: LinkDeps = {},
 ): Promise<DeviceWithBuilding> {
   const provider = parseProvider(opts.provider);
+  // Every credential the link needs, checked before the consent page: a missing secret
+  // found after the user said yes is a consent thrown away.
+  requireProviderCredentials(ctx.config, provider);
   const useBrowser =
     opts.browser !== false && canOpenBrowser(ctx.env, process.platform, !!ctx.out.stderr.isTTY);
   const openUrl = deps.openUrl ?? browserOpener(ctx, provider, useBrowser);

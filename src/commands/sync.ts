@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PartialFailureError, ProviderError } from '../domain/errors.js';
+import { InterruptedError, PartialFailureError, ProviderError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
 import { checkSyncQuery, syncMeters, type SyncOutcome } from '../services/sync.js';
 import { toJson } from '../ui/output.js';
@@ -86,14 +86,26 @@ export function makeSyncCommand(): Command {
     .option('--to <date>', 'end (default: today; day D is published on D+1)')
     .action(async (opts: SyncOptions, c: Command) => {
       const ctx = contextFrom(c);
-      const out = await withStopSignals((signal) => runSync(ctx, opts, { signal }), {
-        reason: (sig) => new Error(`interrupted by ${sig}`),
-      });
+      let stopped: unknown = null;
+      const out = await withStopSignals(
+        async (signal) => {
+          const result = await runSync(ctx, opts, { signal });
+          if (signal.aborted) stopped = signal.reason;
+          return result;
+        },
+        {
+          reason: (sig) =>
+            new InterruptedError(
+              `sync interrupted by ${sig}; what was written is kept, the next sync resumes from there`,
+            ),
+        },
+      );
       ctx.out.stdout.write(
         ctx.flags.json
           ? toJson(syncJson(out))
           : renderSyncOutcome(out, { color: ctx.color, width: ctx.columns }) + '\n',
       );
+      if (stopped) throw stopped;
       failures(out);
     });
 }

@@ -20,6 +20,7 @@ import {
 } from '../db/anomalies.js';
 import { resolveBuilding } from '../db/buildings.js';
 import { seriesOfBuilding } from '../db/stats.js';
+import { resolveSeriesRef } from './meterRef.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import { detectSeries, detectionWindow, storeAndAlert } from '../notify/checkAnomalies.js';
 import {
@@ -76,6 +77,7 @@ export async function findAnomalies(
 ): Promise<AnomaliesResult> {
   const { db, config } = deps;
   const building = await resolveBuilding(db, query.building, config.defaults.building);
+  query = { ...query, device: await resolveSeriesRef(db, building, query.device) };
   const settings: Settings = {
     method: query.method ?? config.anomalies.method,
     thresholdPercent: query.thresholdPercent ?? config.anomalies.thresholdPercent,
@@ -185,7 +187,7 @@ export async function listStoredAnomalies(
   const anomalies = await listAnomalies(deps.db, {
     buildingId: building.id,
     includeAcknowledged: query.all,
-    deviceRef: query.device,
+    deviceRef: await resolveSeriesRef(deps.db, building, query.device),
     metricType: query.metricType,
   });
   return { building: buildingSummary(building), anomalies };

@@ -7,6 +7,7 @@ import {
 import { resolveBuilding } from '../db/buildings.js';
 import { dailyAggregates } from '../db/stats.js';
 import { storedUnit } from '../domain/readings.js';
+import { resolveSeriesRef } from './meterRef.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import {
   buildingSummary,
@@ -46,13 +47,14 @@ export async function statsOfBuilding(
   query: Omit<StatsQuery, 'building'>,
 ): Promise<StatsResult> {
   const { period, metricType } = query;
+  const device = await resolveSeriesRef(deps.db, building, query.device);
   const zone = building.timezone;
   const { from, to } = statsDayRange(period, query.dates?.(zone) ?? {}, zone, deps.now());
   const days = await dailyAggregates(deps.db, {
     buildingId: building.id,
     zone,
     metricType,
-    deviceRef: query.device,
+    deviceRef: device,
     fromDay: comparisonLookbackStart(from, period, zone),
     toDay: to,
   });
@@ -64,5 +66,5 @@ export async function statsOfBuilding(
     metricType,
     unit: storedUnit(metricType),
   });
-  return { ...stats, building: buildingSummary(building), device_ref: query.device ?? null };
+  return { ...stats, building: buildingSummary(building), device_ref: device ?? null };
 }

@@ -27,6 +27,7 @@ import { nextDailyRun, withJitter } from './scheduler.js';
 import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
 import { warnWhenNoMeter } from './noMeterWarning.js';
+import { checkEncryptionKey } from './keyCheck.js';
 import type { DeviceSyncResult } from './syncDevice.js';
 
 export interface DaemonOptions {
@@ -76,6 +77,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     socket = await serveEmbeddedDatabase(db.embedded, log);
     await registerDaemon(db, id);
     await warnWhenNoMeter(db, config, log);
+    await checkEncryptionKey(db, o.env ?? process.env, config.encryptionKey);
     const env = createSyncEnv({
       db,
       config,

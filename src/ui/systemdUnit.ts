@@ -43,6 +43,8 @@ export function systemdUnit(u: SystemdUnitInput): string {
     `EnvironmentFile=${u.envFile}`,
     `ExecStart=${args.map(quoteArg).join(' ')}`,
     'Restart=on-failure',
+    "# A stop by SIGTERM ends with 130, as the README's exit codes say: a clean stop.",
+    'SuccessExitStatus=130',
     'RestartSec=30s',
     '# The daemon stops within 10 s of SIGTERM.',
     'TimeoutStopSec=20s',
