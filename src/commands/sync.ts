@@ -5,7 +5,7 @@ import { checkSyncQuery, syncMeters, type SyncOutcome } from '../services/sync.j
 import { toJson } from '../ui/output.js';
 import { createProgress } from '../ui/progress.js';
 import { renderSyncOutcome, syncJson } from '../ui/syncView.js';
-import { contextFrom, withServices, type Context } from './context.js';
+import { contextFrom, loggerWritingTo, withServices, type Context } from './context.js';
 import { parseFrom, parseTo } from './dateRange.js';
 
 export interface SyncOptions {
@@ -37,9 +37,11 @@ export async function runSync(
     color: ctx.color,
   });
   let total = 0;
+  // Log lines are printed above the bar, never on its line.
+  const barCtx = { ...ctx, log: loggerWritingTo(ctx, (line) => bar.writeAbove(line)) };
   try {
     return await withServices(
-      ctx,
+      barCtx,
       'sync',
       (services) =>
         syncMeters(services, query, {
