@@ -34,15 +34,18 @@ export async function runDaemonCommand(
   o: DaemonCommandOptions,
 ): Promise<CycleOutcome> {
   return withStopSignals(
-    (signal) =>
-      runDaemon({
+    async (signal) => {
+      const out = await runDaemon({
         config: ctx.config,
         log: ctx.log,
         env: ctx.env,
         once: o.once,
         signal,
         pollMs: o.pollMinutes * 60_000,
-      }),
+      });
+      // Stopped between cycles, the last cycle's status is still "ok" or "idle".
+      return signal.aborted ? { ...out, status: 'interrupted' as const } : out;
+    },
     {
       reason: (sig) => new InterruptedError(`daemon stopped by ${sig}`),
       onSignal: (sig) =>

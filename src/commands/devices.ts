@@ -16,10 +16,10 @@ export async function runDevices(ctx: Context, opts: DevicesOptions): Promise<Me
 
 const COLUMNS = [
   { key: 'building_name' as const, header: 'Building' },
-  { key: 'prm' as const, header: 'PRM' },
-  { key: 'provider' as const, header: 'Provider' },
-  { key: 'consent_expires_at' as const, header: 'Consent until' },
-  { key: 'last_sync_at' as const, header: 'Last sync' },
+  { key: 'prm' as const, header: 'PRM', keep: true },
+  { key: 'provider' as const, header: 'Provider', drop: 1 },
+  { key: 'consent_expires_at' as const, header: 'Consent until', keep: true, drop: 2 },
+  { key: 'last_sync_at' as const, header: 'Last sync', keep: true },
   {
     key: 'status' as const,
     header: 'Status',

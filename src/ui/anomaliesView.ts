@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import type { AnomaliesResult, AnomalyReportRow, StoredAnomaly } from '../services/anomalies.js';
 import { createColors, visibleLength, type Colors } from './color.js';
-import { formatNumber } from './format.js';
+import { formatNumber, wrapWords } from './format.js';
 import { renderTable } from './table.js';
 
 const DAY_MS = 86_400_000;
@@ -49,9 +49,13 @@ export function renderDetectedAnomalies(
   const zone = res.building.timezone;
   const period = res.analysis_period;
   const head = paint.bold(
-    `${res.total_anomalies} anomal${res.total_anomalies === 1 ? 'y' : 'ies'} — ${res.building.name}, ` +
-      `${formatSpan(new Date(period.start), new Date(period.end), zone)} ` +
-      `(${res.method}, threshold ${res.threshold_percent}%)`,
+    wrapWords(
+      `${res.total_anomalies} anomal${res.total_anomalies === 1 ? 'y' : 'ies'} — ${res.building.name}, ` +
+        `${formatSpan(new Date(period.start), new Date(period.end), zone)} ` +
+        `(${res.method}, threshold ${res.threshold_percent}%)`,
+      opts.width,
+      '  ',
+    ),
   );
   if (res.anomalies.length === 0) return `${head}\nno anomaly in this period`;
   const severalMeters = new Set(res.anomalies.map((a) => a.device_ref)).size > 1;
@@ -68,12 +72,12 @@ export function renderDetectedAnomalies(
   }));
   type Row = (typeof rows)[number];
   const columns = [
-    { key: 'id' as const, header: 'Id' },
-    { key: 'when' as const, header: 'When' },
-    ...(severalMeters ? [{ key: 'meter' as const, header: 'Meter' }] : []),
+    { key: 'id' as const, header: 'Id', keep: true },
+    { key: 'when' as const, header: 'When', keep: true },
+    ...(severalMeters ? [{ key: 'meter' as const, header: 'Meter', keep: true }] : []),
     { key: 'kind' as const, header: 'Kind' },
     { key: 'value' as const, header: 'Value', unit: 'kWh', decimals: 3 },
-    { key: 'baseline' as const, header: 'Baseline', unit: 'kWh', decimals: 3 },
+    { key: 'baseline' as const, header: 'Baseline', unit: 'kWh', decimals: 3, drop: 1 },
     { key: 'above' as const, header: 'Above', align: 'right' as const },
     { key: 'severity' as const, header: 'Severity' },
   ];
@@ -110,14 +114,14 @@ export function renderStoredAnomalies(
   };
   return renderTable({
     columns: [
-      { key: 'id', header: 'Id' },
-      { key: 'when', header: 'When' },
-      { key: 'meter', header: 'Meter' },
+      { key: 'id', header: 'Id', keep: true },
+      { key: 'when', header: 'When', keep: true },
+      { key: 'meter', header: 'Meter', keep: true },
       { key: 'kind', header: 'Kind' },
-      { key: 'method', header: 'Method' },
+      { key: 'method', header: 'Method', drop: 2 },
       { key: 'above', header: 'Above', align: 'right' },
       { key: 'severity', header: 'Severity' },
-      ...(withAck ? [{ key: 'ack' as const, header: 'Acknowledged' }] : []),
+      ...(withAck ? [{ key: 'ack' as const, header: 'Acknowledged', drop: 1 }] : []),
     ],
     rows: list.map((a) => ({
       id: shortId(a.id),

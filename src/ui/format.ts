@@ -55,3 +55,21 @@ function clampDecimals(decimals: number): number {
   if (!Number.isFinite(decimals)) return 2;
   return Math.min(20, Math.max(0, Math.trunc(decimals)));
 }
+
+/**
+ * Breaks a line of prose at spaces so that no line is wider than `width`: a title or a
+ * note never wraps in the middle of a word on a narrow terminal.
+ */
+export function wrapWords(text: string, width: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if ([...next].length > width && line !== '') {
+      lines.push(line);
+      line = indent + word;
+    } else line = next;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}

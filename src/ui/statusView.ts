@@ -15,11 +15,11 @@ function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
   return renderTable({
     columns: [
       { key: 'hostname', header: 'Host' },
-      { key: 'pid', header: 'Pid' },
+      { key: 'pid', header: 'Pid', drop: 1 },
       { key: 'state', header: 'State' },
-      { key: 'heartbeat', header: 'Heartbeat' },
-      { key: 'last', header: 'Last cycle' },
-      { key: 'next', header: 'Next cycle' },
+      { key: 'heartbeat', header: 'Heartbeat', keep: true, drop: 2 },
+      { key: 'last', header: 'Last cycle', keep: true },
+      { key: 'next', header: 'Next cycle', keep: true },
     ],
     rows: s.daemons.map((d) => ({
       hostname: d.hostname,
@@ -44,13 +44,13 @@ function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
 function metersTable(s: SyncStatus, view: View, paint: Colors): string {
   return renderTable({
     columns: [
-      { key: 'prm', header: 'Meter' },
+      { key: 'prm', header: 'Meter', keep: true },
       { key: 'building_name', header: 'Building' },
-      { key: 'provider', header: 'Provider' },
+      { key: 'provider', header: 'Provider', drop: 2 },
       { key: 'state', header: 'Status' },
-      { key: 'last', header: 'Last sync' },
-      { key: 'gaps', header: 'Gap days' },
-      { key: 'consent', header: 'Consent until' },
+      { key: 'last', header: 'Last sync', keep: true },
+      { key: 'gaps', header: 'Gap days', drop: 1 },
+      { key: 'consent', header: 'Consent until', keep: true, drop: 3 },
     ],
     rows: s.devices.map((d) => ({
       ...d,
