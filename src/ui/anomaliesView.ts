@@ -81,7 +81,12 @@ export function renderDetectedAnomalies(
     { key: 'above' as const, header: 'Above', align: 'right' as const },
     { key: 'severity' as const, header: 'Severity' },
   ];
-  const withoutMessages = renderTable<Row>({ columns, rows, color: opts.color });
+  const withoutMessages = renderTable<Row>({
+    columns,
+    rows,
+    color: opts.color,
+    maxWidth: opts.width,
+  });
   const used = Math.max(...withoutMessages.split('\n').map(visibleLength));
   const inline = opts.width - used - 2 >= MIN_MESSAGE_WIDTH;
   const table = inline
@@ -93,7 +98,8 @@ export function renderDetectedAnomalies(
       })
     : withoutMessages;
   const lines = [head, table];
-  if (!inline) for (const r of rows) lines.push(`${r.id}  ${r.message}`);
+  if (!inline)
+    for (const r of rows) lines.push(wrapWords(`${r.id}  ${r.message}`, opts.width, '          '));
   if (res.stored > 0)
     lines.push(paint.dim(`${res.stored} new, ${res.alerts_queued} alerts queued`));
   return lines.join('\n');
