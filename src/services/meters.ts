@@ -33,6 +33,7 @@ export interface MeterSyncState extends Pick<
   | 'consent_expires_at'
   | 'not_before'
   | 'checkpoint_at'
+  | 'building_timezone'
 > {
   gaps: number;
   failing: boolean;
@@ -45,10 +46,14 @@ export interface SyncStatus {
   recent_runs: SyncRunSummary[];
   /** Where the data was read (a data directory or a server): what a daemon must be given. */
   database: string;
+  /** The zone of the daemon's daily schedule, which its cycle times are shown in. */
+  schedule_zone: string;
 }
 
 /** Daemons (alive or not), meters (sync state, failures, gap days), alert delivery. */
-export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise<SyncStatus> {
+export async function syncStatus(
+  deps: Pick<ServiceDeps, 'db' | 'now' | 'config'>,
+): Promise<SyncStatus> {
   const now = deps.now().getTime();
   const daemons = (await listDaemons(deps.db)).map((d) => ({
     ...d,
@@ -59,6 +64,7 @@ export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise
     prm: d.prm,
     provider: d.provider,
     building_name: d.building_name,
+    building_timezone: d.building_timezone,
     status: d.status,
     status_message: d.status_message,
     last_sync_at: d.last_sync_at,
@@ -75,5 +81,6 @@ export async function syncStatus(deps: Pick<ServiceDeps, 'db' | 'now'>): Promise
     outbox: await outboxStatus(deps.db),
     recent_runs: await recentSyncRuns(deps.db),
     database: deps.db.location,
+    schedule_zone: deps.config.sync.schedule.timeZone,
   };
 }

@@ -3,6 +3,8 @@
  * signed percentages, timestamps. Shared by tables, charts and the output writer.
  */
 
+import { DateTime } from 'luxon';
+
 /** What a missing or non-finite number prints as. */
 export const MISSING = '-';
 
@@ -72,4 +74,20 @@ export function wrapWords(text: string, width: number, indent = ''): string {
   }
   if (line !== '') lines.push(line);
   return lines.join('\n');
+}
+
+/**
+ * An instant as a person in the building reads it: local time to the minute, in `zone`
+ * (`2026-12-02 02:03`). The zone goes in the column header (see `zoneLabel`).
+ */
+export function formatLocalMinute(date: Date | string | null | undefined, zone: string): string {
+  if (date === null || date === undefined) return MISSING;
+  const d = DateTime.fromJSDate(new Date(date)).setZone(zone);
+  return d.isValid ? d.toFormat('yyyy-MM-dd HH:mm') : MISSING;
+}
+
+/** `Last sync (Europe/Brussels)` when every row is in one zone, else `Last sync (local)`. */
+export function zoneLabel(header: string, zones: readonly string[]): string {
+  const distinct = [...new Set(zones)];
+  return distinct.length === 1 ? `${header} (${distinct[0]})` : `${header} (local)`;
 }

@@ -1,7 +1,7 @@
 /** `status` on a terminal: daemons, meters (failures spelled out), alert delivery. */
 import type { SyncStatus } from '../services/meters.js';
 import { createColors, type Colors } from './color.js';
-import { formatShortInstant } from './format.js';
+import { formatLocalMinute, zoneLabel } from './format.js';
 import { renderTable } from './table.js';
 
 interface View {
@@ -9,9 +9,9 @@ interface View {
   width: number;
 }
 
-const when = (d: Date | null | undefined) => (d ? formatShortInstant(new Date(d)) : '-');
-
 function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
+  const zone = s.schedule_zone;
+  const when = (d: Date | null | undefined) => formatLocalMinute(d, zone);
   return renderTable({
     columns: [
       { key: 'hostname', header: 'Host' },
@@ -19,7 +19,7 @@ function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
       { key: 'state', header: 'State' },
       { key: 'heartbeat', header: 'Heartbeat', keep: true, drop: 2 },
       { key: 'last', header: 'Last cycle', keep: true },
-      { key: 'next', header: 'Next cycle', keep: true },
+      { key: 'next', header: zoneLabel('Next cycle', [zone]), keep: true },
     ],
     rows: s.daemons.map((d) => ({
       hostname: d.hostname,
@@ -42,13 +42,14 @@ function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
 }
 
 function metersTable(s: SyncStatus, view: View, paint: Colors): string {
+  const zones = s.devices.map((d) => d.building_timezone);
   return renderTable({
     columns: [
       { key: 'prm', header: 'Meter', keep: true },
       { key: 'building_name', header: 'Building' },
       { key: 'provider', header: 'Provider', drop: 2 },
       { key: 'state', header: 'Status' },
-      { key: 'last', header: 'Last sync', keep: true },
+      { key: 'last', header: zoneLabel('Last sync', zones), keep: true },
       { key: 'gaps', header: 'Gap days', drop: 1 },
       { key: 'consent', header: 'Consent until', keep: true, drop: 3 },
     ],
@@ -57,8 +58,8 @@ function metersTable(s: SyncStatus, view: View, paint: Colors): string {
       state: d.failing
         ? paint.red(`${d.status}${d.last_sync_status ? ` / ${d.last_sync_status}` : ''}`)
         : d.status,
-      last: when(d.last_sync_at),
-      consent: when(d.consent_expires_at),
+      last: formatLocalMinute(d.last_sync_at, d.building_timezone),
+      consent: formatLocalMinute(d.consent_expires_at, d.building_timezone),
     })),
     color: view.color,
     maxWidth: view.width,
@@ -80,7 +81,9 @@ export function renderSyncStatus(s: SyncStatus, view: View): string {
   for (const d of s.devices.filter((x) => x.failing && x.status_message))
     parts.push(`  ${d.prm}: ${d.status_message}`);
   const o = s.outbox;
-  const next = o.nextAttemptAt ? `, next attempt ${when(o.nextAttemptAt)}` : '';
+  const next = o.nextAttemptAt
+    ? `, next attempt ${formatLocalMinute(o.nextAttemptAt, s.schedule_zone)} ${s.schedule_zone}`
+    : '';
   parts.push(
     '',
     paint.bold('Alerts'),
