@@ -11,7 +11,7 @@ import {
   type ProviderDeps,
   type ProviderName,
 } from '../services/meterLinks.js';
-import { formatInstant } from '../ui/format.js';
+import { formatLocalMinute } from '../ui/format.js';
 import { toJson } from '../ui/output.js';
 import { withStopSignals } from '../signals.js';
 import { contextFrom, parseIntOption, withServices, type Context } from './context.js';
@@ -98,7 +98,10 @@ export function describeLinkedDevice(d: DeviceWithBuilding): string {
   const lines = [
     `Linked meter ${d.prm} (${providerLabel(d.provider)}) to building "${d.building_name}".`,
   ];
-  if (d.consent_expires_at) lines.push(`Consent until ${formatInstant(d.consent_expires_at)}.`);
+  if (d.consent_expires_at)
+    lines.push(
+      `Consent until ${formatLocalMinute(d.consent_expires_at, d.building_timezone)} (${d.building_timezone}).`,
+    );
   if (d.authorization_id) lines.push(`Enedis authorisation ${d.authorization_id}.`);
   lines.push(`Device id ${d.id}. Fetch its data with \`koprogo-iot sync\`.`);
   return lines.join('\n') + '\n';
