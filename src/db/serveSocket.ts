@@ -6,6 +6,7 @@
  * "in use". PGlite runs each client's queries exclusively, so a transaction of the holder
  * never interleaves with a client's statements.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from '../ui/logger.js';
@@ -31,6 +32,9 @@ export async function serveEmbeddedDatabase(
   const socketPath = path.join(dir, `.s.PGSQL.${SOCKET_PORT}`);
   // Unix socket paths are limited to ~107 bytes; fall back to loopback TCP beyond that.
   const useUnix = Buffer.byteLength(socketPath) < 100;
+  // This process holds the lock: a socket file still there was left by a holder that was
+  // killed (SIGKILL, power loss) and would make the listen fail with EADDRINUSE.
+  if (useUnix) fs.rmSync(socketPath, { force: true });
   const server = new PGLiteSocketServer(
     useUnix
       ? { db: embedded.pglite, path: socketPath }

@@ -88,7 +88,7 @@ describe('exit codes, one row of the README table at a time', () => {
     // The first sync backfills 24 months at one ORES call per 2 s: minutes.
     const sync = spawnCli(['sync'], { env, cwd: dir });
     try {
-      await sync.waitForStderr(/serving the embedded database/);
+      await sync.waitForStderr(/serving the embedded database/, 180_000);
       const stats = await run(['stats', '--period', 'month', '--json']);
       expectCode(stats, 0);
       expect(sync.child.exitCode).toBeNull(); // the sync was still running

@@ -19,7 +19,7 @@ let sim: Simulator;
 let shell: Record<string, string | undefined>;
 
 const step = (args: string[]): Promise<RunResult> =>
-  runCli(args, { env: shell, cwd: dir, timeoutMs: 240_000 });
+  runCli(args, { env: shell, cwd: dir, timeoutMs: 600_000 });
 
 /** The environment and arguments systemd starts the service with. */
 function serviceOf(unit: string): { env: Record<string, string>; argv: string[] } {
@@ -174,7 +174,7 @@ describe('a building manager follows the README with a (simulated) ORES meter', 
     expect(once.stderr).toContain(empty);
     const daemon = spawnCli(['daemon'], { env, cwd: dir });
     try {
-      await daemon.waitForStderr(/daemon started/);
+      await daemon.waitForStderr(/daemon started/, 180_000);
       const status = await runCli(['status'], { env, cwd: dir });
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toMatch(/warning: a daemon is running, but no meter is linked/);
