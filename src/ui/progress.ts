@@ -32,10 +32,15 @@ export interface Progress {
   done(): void;
 }
 
-const SILENT: Progress = { tick() {}, setTotal() {}, writeAbove() {}, done() {} };
-
 export function createProgress(options: ProgressOptions): Progress {
-  if (!options.enabled) return SILENT;
+  // No bar: nothing drawn, and log lines go straight to the stream.
+  if (!options.enabled)
+    return {
+      tick() {},
+      setTotal() {},
+      writeAbove: (text) => void options.stream.write(text),
+      done() {},
+    };
   const paint = createColors(options.color ?? false);
   const multi = new cliProgress.MultiBar({
     stream: options.stream as NodeJS.WritableStream,

@@ -37,6 +37,9 @@ describe('createProgress', () => {
     progress.setTotal(20);
     progress.done();
     expect(stream.out).toEqual([]);
+    // Logs still reach the stream when there is no bar to print them above.
+    progress.writeAbove('INFO sync success\n');
+    expect(stream.out).toEqual(['INFO sync success\n']);
   });
 
   test('a log line written while the bar runs gets its own line, and the bar comes back under it', () => {
