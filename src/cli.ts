@@ -3,7 +3,7 @@
  * exit code. Command code never calls process.exit().
  */
 import { CommanderError } from 'commander';
-import { EXIT, UserError } from './domain/errors.js';
+import { EXIT, InterruptedError, UserError } from './domain/errors.js';
 import { buildProgram } from './program.js';
 import { redactText } from './ui/redact.js';
 
@@ -18,6 +18,9 @@ export function reportError(e: unknown, stderr: NodeJS.WritableStream, debug: bo
     // commander already printed its message.
     return EXIT.USAGE;
   }
+  // Ctrl-C in a prompt: the user stopped, it is not a bug.
+  if (e instanceof Error && e.name === 'ExitPromptError')
+    return reportError(new InterruptedError('interrupted'), stderr, debug);
   if (e instanceof UserError) {
     stderr.write(`error: ${redactText(e.message)}\n`);
     if (e.hint) stderr.write(`hint: ${redactText(e.hint)}\n`);

@@ -29,7 +29,7 @@ export function buildProgram(): Command {
   const program = new Command('koprogo-iot');
   program
     .description(
-      "Link a building's electricity smart meter (Enedis Linky, ORES), sync its load curve into\nTimescaleDB, and query readings, statistics and anomalies.",
+      "Link a building's electricity smart meter (Enedis Linky, ORES), sync its load curve into TimescaleDB, and query readings, statistics and anomalies.",
     )
     .version(pkg.version, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file')

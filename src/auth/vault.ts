@@ -29,8 +29,7 @@ const KEY_HEX = /^[0-9a-fA-F]{64}$/;
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
 const GENERATE_HINT =
-  'generate one with `openssl rand -hex 32` or ' +
-  "`node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"`, " +
+  'generate one with `export IOT_ENCRYPTION_KEY=$(koprogo-iot keys generate)`, ' +
   'and keep it: tokens sealed with it cannot be read without it';
 
 export function keyIdOf(key: Buffer): string {

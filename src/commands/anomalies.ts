@@ -233,5 +233,16 @@ export function makeAnomaliesCommand(): Command {
     )
     .addCommand(makeDetectCommand(), { isDefault: true })
     .addCommand(makeListCommand())
-    .addCommand(makeAckCommand());
+    .addCommand(makeAckCommand())
+    .addHelpText(
+      'after',
+      `
+Detecting (the default subcommand) takes:
+  --threshold <percent>  flag above this % of the baseline (default 120)
+  --days <n>             days analysed up to now (default 30)
+  --method <method>      ${ANOMALY_METHODS.join(' | ')} (default profile)
+  --device <prm>         one meter (PRM) or imported series
+  --no-store             detect and show only: store nothing, queue no alert
+e.g. koprogo-iot anomalies --threshold 150   (all options: koprogo-iot anomalies detect --help)`,
+    );
 }

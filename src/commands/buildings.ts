@@ -16,11 +16,11 @@ export async function runBuildingsList(ctx: Context) {
 
 const COLUMNS = [
   { key: 'name' as const, header: 'Name' },
-  { key: 'timezone' as const, header: 'Time zone' },
-  { key: 'devices' as const, header: 'Meters' },
-  { key: 'readings_from' as const, header: 'Readings from' },
-  { key: 'readings_to' as const, header: 'Readings to' },
-  { key: 'id' as const, header: 'Id' },
+  { key: 'timezone' as const, header: 'Time zone', keep: true },
+  { key: 'devices' as const, header: 'Meters', drop: 1 },
+  { key: 'readings_from' as const, header: 'Readings from', keep: true, drop: 3 },
+  { key: 'readings_to' as const, header: 'Readings to', keep: true, drop: 2 },
+  { key: 'id' as const, header: 'Id', keep: true },
 ];
 
 export function makeBuildingsCommand(): Command {

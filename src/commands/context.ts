@@ -33,6 +33,26 @@ export interface Context {
   now: () => Date;
 }
 
+/** Logs on stderr: text on a terminal, one JSON object a line otherwise (journald). */
+function stderrLogger(
+  flags: GlobalFlags,
+  stderr: Streams['stderr'],
+  env: Record<string, string | undefined>,
+  write: (line: string) => void = (line) => stderr.write(line),
+): Logger {
+  return createLogger({
+    stream: { write },
+    json: !stderr.isTTY,
+    level: flags.verbose ? 'debug' : flags.quiet ? 'warn' : 'info',
+    color: colorEnabled({ isTTY: !!stderr.isTTY, env }),
+  });
+}
+
+/** The command's logger, its lines handed to `write` (a progress bar prints them above it). */
+export function loggerWritingTo(ctx: Context, write: (line: string) => void): Logger {
+  return stderrLogger(ctx.flags, ctx.out.stderr, ctx.env, write);
+}
+
 let streamsOverride: Streams | null = null;
 /** Tests running the program in-process capture output through this. */
 export function setStreams(s: Streams | null): void {
@@ -45,12 +65,7 @@ export function contextFrom(cmd: Command): Context {
   const out: Streams = streamsOverride ?? { stdout: process.stdout, stderr: process.stderr };
   const config = loadConfig({ flags, env });
   const stderrTTY = !!out.stderr.isTTY;
-  const log = createLogger({
-    stream: out.stderr,
-    json: !stderrTTY,
-    level: flags.verbose ? 'debug' : flags.quiet ? 'warn' : 'info',
-    color: colorEnabled({ isTTY: stderrTTY, env }),
-  });
+  const log = stderrLogger(flags, out.stderr, env);
   return {
     config,
     flags,
@@ -84,8 +99,13 @@ export async function withDatabase<T>(
   ctx: Context,
   command: string,
   fn: (db: OpenedDatabase) => Promise<T>,
+  opts: { serve?: boolean } = {},
 ): Promise<T> {
-  return withOpenDatabase(ctx.config, { command, onNotice: (n) => ctx.log.warn(n) }, fn);
+  return withOpenDatabase(
+    ctx.config,
+    { command, onNotice: (n) => ctx.log.warn(n), ...(opts.serve ? { serveWith: ctx.log } : {}) },
+    fn,
+  );
 }
 
 /** The same, handing fn what a use case takes: database, configuration, clock, logger. */
@@ -93,9 +113,13 @@ export async function withServices<T>(
   ctx: Context,
   command: string,
   fn: (deps: ServiceDeps & { db: OpenedDatabase }) => Promise<T>,
+  opts: { serve?: boolean } = {},
 ): Promise<T> {
-  return withDatabase(ctx, command, (db) =>
-    fn({ db, config: ctx.config, now: ctx.now, log: ctx.log }),
+  return withDatabase(
+    ctx,
+    command,
+    (db) => fn({ db, config: ctx.config, now: ctx.now, log: ctx.log }),
+    opts,
   );
 }
 

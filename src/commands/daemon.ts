@@ -1,52 +1,24 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
-import { PartialFailureError, ProviderError } from '../domain/errors.js';
+import { EXIT, InterruptedError, PartialFailureError, ProviderError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
 import type { CycleOutcome } from '../services/daemon.js';
+import { systemdUnit } from '../ui/systemdUnit.js';
 import { contextFrom, parseIntOption, type Context } from './context.js';
 
-export function systemdUnit(opts: {
-  bin: string;
-  user?: string;
-  envFile: string;
-  workDir?: string;
-}): string {
-  return `# /etc/systemd/system/koprogo-iot.service — install with:
-#   sudo cp koprogo-iot.service /etc/systemd/system/ && sudo systemctl daemon-reload
-#   sudo systemctl enable --now koprogo-iot
-# Secrets (IOT_ENCRYPTION_KEY, client secrets, DATABASE_URL) go in ${opts.envFile}, mode 0600.
-[Unit]
-Description=koprogo-iot smart-meter sync daemon
-After=network-online.target postgresql.service
-Wants=network-online.target
-
-[Service]
-Type=simple
-${opts.user ? `User=${opts.user}\n` : 'DynamicUser=yes\nStateDirectory=koprogo-iot\nEnvironment=KOPROGO_IOT_DATA_DIR=/var/lib/koprogo-iot\n'}EnvironmentFile=${opts.envFile}
-ExecStart=${opts.bin} daemon
-Restart=on-failure
-RestartSec=30s
-# The daemon stops within 10 s of SIGTERM.
-TimeoutStopSec=20s
-KillSignal=SIGTERM
-# Sandboxing
-NoNewPrivileges=yes
-PrivateTmp=yes
-PrivateDevices=yes
-ProtectSystem=strict
-ProtectHome=read-only
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectControlGroups=yes
-RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
-RestrictNamespaces=yes
-LockPersonality=yes
-RestrictRealtime=yes
-SystemCallArchitectures=native
-CapabilityBoundingSet=
-${opts.user ? 'ReadWritePaths=-/var/lib/koprogo-iot\n' : ''}
-[Install]
-WantedBy=multi-user.target
-`;
+/** The unit for what this user set up: same node, script, config file and data directory. */
+function unitFor(ctx: Context, o: DaemonCommandOptions): string {
+  const script = process.argv[1] ? path.resolve(process.argv[1]) : '/usr/local/bin/koprogo-iot';
+  return systemdUnit({
+    node: process.execPath,
+    bin: fs.existsSync(script) ? fs.realpathSync(script) : script,
+    user: o.user ?? os.userInfo().username,
+    envFile: o.envFile,
+    configFile: ctx.config.configFile ? path.resolve(ctx.config.configFile) : null,
+    dataDir: ctx.config.database.url ? null : path.resolve(ctx.config.database.dataDir),
+  });
 }
 
 export interface DaemonCommandOptions {
@@ -64,17 +36,20 @@ export async function runDaemonCommand(
   // Loaded here, not at the top: the daemon pulls in the database engine and its socket server.
   const { runDaemon } = await import('../services/daemon.js');
   return withStopSignals(
-    (signal) =>
-      runDaemon({
+    async (signal) => {
+      const out = await runDaemon({
         config: ctx.config,
         log: ctx.log,
         env: ctx.env,
         once: o.once,
         signal,
         pollMs: o.pollMinutes * 60_000,
-      }),
+      });
+      // Stopped between cycles, the last cycle's status is still "ok" or "idle".
+      return signal.aborted ? { ...out, status: 'interrupted' as const } : out;
+    },
     {
-      reason: (sig) => new Error(`stopped by ${sig}`),
+      reason: (sig) => new InterruptedError(`daemon stopped by ${sig}`),
       onSignal: (sig) =>
         ctx.log.info(`${sig}: stopping (finishing the open transaction, releasing leases)`),
       // What still runs 10 s after the signal is cut off; a second signal exits at once.
@@ -90,7 +65,7 @@ export function makeDaemonCommand(): Command {
     )
     .option(
       '--once',
-      'run one cycle (every due meter) and exit: 0 all synced, 7 some failed, 6 all failed',
+      'run one cycle (every due meter) and exit: 0 all synced (or none linked: a warning), 7 some failed, 6 all failed',
     )
     .option(
       '--poll-minutes <n>',
@@ -99,22 +74,21 @@ export function makeDaemonCommand(): Command {
       15,
     )
     .option('--print-systemd-unit', 'print a systemd unit for this daemon and exit')
-    .option('--user <name>', 'with --print-systemd-unit: run as this user (default: DynamicUser)')
+    .option(
+      '--user <name>',
+      'with --print-systemd-unit: run as this user (default: the current user)',
+    )
     .option(
       '--env-file <path>',
       'with --print-systemd-unit: file holding the secrets',
       '/etc/koprogo-iot/env',
     )
     .action(async (opts: DaemonCommandOptions, c: Command) => {
+      const ctx = contextFrom(c);
       if (opts.printSystemdUnit) {
-        const bin =
-          process.argv[1] && process.argv[1].endsWith('koprogo-iot')
-            ? process.argv[1]
-            : '/usr/local/bin/koprogo-iot';
-        process.stdout.write(systemdUnit({ bin, user: opts.user, envFile: opts.envFile }));
+        ctx.out.stdout.write(unitFor(ctx, opts));
         return;
       }
-      const ctx = contextFrom(c);
       const out = await runDaemonCommand(ctx, opts);
       if (opts.once) {
         if (ctx.flags.json)
@@ -130,6 +104,8 @@ export function makeDaemonCommand(): Command {
             hint: 'see `koprogo-iot status`',
           });
       }
-      if (out.status === 'interrupted') process.exitCode = 0;
+      // Stopped by a signal: exit 130 like every interrupted command (the unit lists 130 as
+      // a clean stop in SuccessExitStatus).
+      if (out.status === 'interrupted') process.exitCode = EXIT.INTERRUPTED;
     });
 }

@@ -116,18 +116,18 @@ export async function runDemoCommand(ctx: Context, o: DemoCommandOptions): Promi
     await run.close();
   }
   say('');
+  // `npx koprogo-iot demo` puts nothing on the PATH: the lines say `npx koprogo-iot`, which
+  // works where the demo was started (a clone, or any directory through npx).
   say(`The demo data stays in ${run.dataDir}. Explore it:`);
   say(`  export KOPROGO_IOT_DATA_DIR=${run.dataDir}`);
-  say(
-    '  koprogo-iot stats --period week --chart     koprogo-iot anomalies list --all     koprogo-iot readings',
-  );
-  say(
-    `The tokens of this demo were sealed with a demo key generated for it (IOT_ENCRYPTION_KEY=${run.demoKey});`,
-  );
-  say('it is a demo key only: generate your own with `koprogo-iot keys generate`.');
-  say(
-    'With a real meter: koprogo-iot init, then koprogo-iot link --provider ores (or enedis), then koprogo-iot daemon.',
-  );
+  say('  npx koprogo-iot stats --period week --chart');
+  say('  npx koprogo-iot anomalies list --all');
+  say('  npx koprogo-iot readings');
+  say('The tokens of this demo were sealed with a demo key generated for it:');
+  say(`  export IOT_ENCRYPTION_KEY=${run.demoKey}`);
+  say('It is a demo key only: generate your own with `npx koprogo-iot keys generate`.');
+  say('With a real meter: see "With a real meter" in the README (init, link, sync,');
+  say('then the daemon under systemd).');
   return run;
 }
 

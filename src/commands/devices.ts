@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { listMeters, type Meter } from '../services/meters.js';
 import { writeResult, type OutputFormat } from '../ui/output.js';
+import { formatLocalMinute, zoneLabel } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import { contextFrom, formatOption, outputFormat, withServices, type Context } from './context.js';
 
@@ -14,12 +15,23 @@ export async function runDevices(ctx: Context, opts: DevicesOptions): Promise<Me
   return withServices(ctx, 'devices', (deps) => listMeters(deps, opts.building));
 }
 
+/** Times in each meter's building zone, the zone in the header. */
+const columnsFor = (rows: readonly Meter[]) => {
+  const zones = rows.map((r) => r.building_timezone);
+  const local = (v: unknown, d: Meter) => formatLocalMinute(v as Date | null, d.building_timezone);
+  return COLUMNS.map((c) =>
+    c.key === 'consent_expires_at' || c.key === 'last_sync_at'
+      ? { ...c, header: zoneLabel(c.header, zones), format: local }
+      : c,
+  );
+};
+
 const COLUMNS = [
   { key: 'building_name' as const, header: 'Building' },
-  { key: 'prm' as const, header: 'PRM' },
-  { key: 'provider' as const, header: 'Provider' },
-  { key: 'consent_expires_at' as const, header: 'Consent until' },
-  { key: 'last_sync_at' as const, header: 'Last sync' },
+  { key: 'prm' as const, header: 'PRM', keep: true },
+  { key: 'provider' as const, header: 'Provider', drop: 1 },
+  { key: 'consent_expires_at' as const, header: 'Consent until', keep: true, drop: 2 },
+  { key: 'last_sync_at' as const, header: 'Last sync', keep: true },
   {
     key: 'status' as const,
     header: 'Status',
@@ -56,7 +68,7 @@ export function makeDevicesCommand(): Command {
         csv: { columns: CSV_KEYS.map((key) => ({ key, header: key })), rows: devices },
         table: () =>
           renderTable({
-            columns: COLUMNS,
+            columns: columnsFor(devices),
             rows: devices,
             color: ctx.color,
             maxWidth: ctx.columns,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import open from 'open';
+import { requireProviderCredentials } from '../config.js';
 import { InterruptedError, UsageError } from '../domain/errors.js';
 import {
   PROVIDERS,
@@ -17,8 +18,8 @@ import {
   type P1LinkFlags,
   type P1LinkResult,
 } from '../services/p1Link.js';
-import { formatInstant } from '../ui/format.js';
 import { describeP1Link } from '../ui/p1View.js';
+import { formatLocalMinute } from '../ui/format.js';
 import { toJson } from '../ui/output.js';
 import { withStopSignals } from '../signals.js';
 import { contextFrom, parseIntOption, withServices, type Context } from './context.js';
@@ -103,6 +104,9 @@ export async function runLink(
   if (provider === 'p1') return (await runP1Link(ctx, opts, deps)).device;
   if (hasP1Flags(opts) || opts.topic !== undefined)
     throw new UsageError(`--mqtt, --topic, --tcp and --serial are for --provider p1`);
+  // Every credential the link needs, checked before the consent page: a missing secret
+  // found after the user said yes is a consent thrown away.
+  requireProviderCredentials(ctx.config, provider);
   const useBrowser =
     opts.browser !== false && canOpenBrowser(ctx.env, process.platform, !!ctx.out.stderr.isTTY);
   const openUrl = deps.openUrl ?? browserOpener(ctx, provider, useBrowser);
@@ -125,7 +129,10 @@ export function describeLinkedDevice(d: DeviceWithBuilding): string {
   const lines = [
     `Linked meter ${d.prm} (${providerLabel(d.provider)}) to building "${d.building_name}".`,
   ];
-  if (d.consent_expires_at) lines.push(`Consent until ${formatInstant(d.consent_expires_at)}.`);
+  if (d.consent_expires_at)
+    lines.push(
+      `Consent until ${formatLocalMinute(d.consent_expires_at, d.building_timezone)} (${d.building_timezone}).`,
+    );
   if (d.authorization_id) lines.push(`Enedis authorisation ${d.authorization_id}.`);
   lines.push(`Device id ${d.id}. Fetch its data with \`koprogo-iot sync\`.`);
   return lines.join('\n') + '\n';

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
+import { InterruptedError } from '../domain/errors.js';
 import { withStopSignals } from '../signals.js';
 import { checkSyncQuery, syncFailure, syncMeters, type SyncOutcome } from '../services/sync.js';
 import { toJson } from '../ui/output.js';
 import { createProgress } from '../ui/progress.js';
 import { renderSyncOutcome, syncJson } from '../ui/syncView.js';
-import { contextFrom, withServices, type Context } from './context.js';
+import { contextFrom, loggerWritingTo, withServices, type Context } from './context.js';
 import { checkRange, parseFrom, parseTo } from './dateRange.js';
 
 export interface SyncOptions {
@@ -39,13 +40,20 @@ export async function runSync(
     color: ctx.color,
   });
   let total = 0;
+  // Log lines are printed above the bar, never on its line.
+  const barCtx = { ...ctx, log: loggerWritingTo(ctx, (line) => bar.writeAbove(line)) };
   try {
-    return await withServices(ctx, 'sync', (services) =>
-      syncMeters(services, query, {
-        ...deps,
-        env: ctx.env,
-        progress: { addTotal: (n) => bar.setTotal((total += n)), tick: (n) => bar.tick(n) },
-      }),
+    return await withServices(
+      barCtx,
+      'sync',
+      (services) =>
+        syncMeters(services, query, {
+          ...deps,
+          env: ctx.env,
+          progress: { addTotal: (n) => bar.setTotal((total += n)), tick: (n) => bar.tick(n) },
+        }),
+      // A backfill takes minutes: other commands read the data through this process.
+      { serve: true },
     );
   } finally {
     bar.done();
@@ -66,14 +74,26 @@ export function makeSyncCommand(): Command {
     .option('--to <date>', 'end (default: today; day D is published on D+1)')
     .action(async (opts: SyncOptions, c: Command) => {
       const ctx = contextFrom(c);
-      const out = await withStopSignals((signal) => runSync(ctx, opts, { signal }), {
-        reason: (sig) => new Error(`interrupted by ${sig}`),
-      });
+      let stopped: unknown = null;
+      const out = await withStopSignals(
+        async (signal) => {
+          const result = await runSync(ctx, opts, { signal });
+          if (signal.aborted) stopped = signal.reason;
+          return result;
+        },
+        {
+          reason: (sig) =>
+            new InterruptedError(
+              `sync interrupted by ${sig}; what was written is kept, the next sync resumes from there`,
+            ),
+        },
+      );
       ctx.out.stdout.write(
         ctx.flags.json
           ? toJson(syncJson(out))
           : renderSyncOutcome(out, { color: ctx.color, width: ctx.columns }) + '\n',
       );
+      if (stopped) throw stopped;
       const failure = syncFailure(out);
       if (failure) throw failure;
     });

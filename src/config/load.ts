@@ -58,11 +58,27 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const cwd = opts.cwd ?? process.cwd();
   if (opts.file !== undefined) return resolveConfig(opts.file, env, flags, null);
   const found = locateConfigFile(flags, env, cwd);
-  if (!found) return resolveConfig({}, env, flags, null);
+  if (!found) return resolveConfig(withLocaleLanguage({}, env), env, flags, null);
   if (!fs.existsSync(found.file) && found.explicit)
     throw new ConfigError(`config file ${found.file} does not exist`, {
       hint: 'run `koprogo-iot init` to write one',
     });
   // A file holding `null`, a list or a string is an error naming the file, not "no settings".
-  return resolveConfig(readConfigFile(found.file), env, flags, found.file);
+  return resolveConfig(withLocaleLanguage(readConfigFile(found.file), env), env, flags, found.file);
+}
+
+/**
+ * The language of alert texts when neither the file (alerts.language) nor
+ * KOPROGO_IOT_LANGUAGE says: the locale's (LC_ALL, LC_MESSAGES, LANG), French for fr_*,
+ * English otherwise, so that a screen is in one language. Below the file in precedence.
+ */
+export function withLocaleLanguage(raw: unknown, env: Env): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const file = raw as Record<string, unknown>;
+  const alerts = file.alerts ?? {};
+  if (typeof alerts !== 'object' || alerts === null || Array.isArray(alerts)) return raw;
+  if ((alerts as Record<string, unknown>).language !== undefined) return raw;
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  const language = /^fr([_.@-]|$)/i.test(locale) ? 'fr' : 'en';
+  return { ...file, alerts: { ...alerts, language } };
 }

@@ -350,3 +350,16 @@ export async function upsertStagedReadings(
   );
   return r.rowCount;
 }
+
+/** Whether a building holds any reading of this series (a meter's PRM or an import's name). */
+export async function seriesExists(
+  q: Queryable,
+  buildingId: string,
+  deviceRef: string,
+): Promise<boolean> {
+  const r = await q.query(
+    'SELECT 1 FROM iot_readings WHERE building_id = $1 AND device_ref = $2 LIMIT 1',
+    [buildingId, deviceRef],
+  );
+  return r.rows.length > 0;
+}

@@ -127,7 +127,8 @@ async function consent(
       ...(pkce ? { codeChallenge: pkce.challenge } : {}),
       ...(meterId ? { meterId } : {}),
     });
-    opts.log.info('waiting for the consent in the browser', {
+    // The command says how the consent is given (browser opened, or an address to open).
+    opts.log.debug('waiting for the consent answer on the loopback listener', {
       provider: provider.name,
       port: listener.port,
     });

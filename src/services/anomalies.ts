@@ -21,6 +21,7 @@ import {
 import { resolveBuilding } from '../db/buildings.js';
 import { deliverPending, type DeliveryResult } from '../notify/outbox.js';
 import { seriesOfBuilding } from '../db/stats.js';
+import { resolveSeriesRef } from './meterRef.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import {
   detectSeries,
@@ -113,6 +114,7 @@ export async function findAnomalies(
 ): Promise<AnomaliesResult> {
   const { db, config } = deps;
   const building = await resolveBuilding(db, query.building, config.defaults.building);
+  query = { ...query, device: await resolveSeriesRef(db, building, query.device) };
   const settings: Settings = {
     method: query.method ?? config.anomalies.method,
     thresholdPercent: query.thresholdPercent ?? config.anomalies.thresholdPercent,
@@ -276,7 +278,7 @@ export async function listStoredAnomalies(
   const anomalies = await listAnomalies(deps.db, {
     buildingId: building.id,
     includeAcknowledged: query.all,
-    deviceRef: query.device,
+    deviceRef: await resolveSeriesRef(deps.db, building, query.device),
     metricType: query.metricType,
   });
   return { building: buildingSummary(building), anomalies };

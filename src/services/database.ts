@@ -4,6 +4,8 @@
  */
 import type { Config } from '../config.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
+import { serveEmbeddedDatabase } from '../db/serveSocket.js';
+import type { Logger } from '../ui/logger.js';
 
 export type { Database, Queryable } from '../db/types.js';
 export type { OpenedDatabase };
@@ -13,6 +15,11 @@ export interface OpenFor {
   command: string;
   /** Said once per open: e.g. TimescaleDB missing on the server. */
   onNotice?: (notice: string) => void;
+  /**
+   * A long use case (sync) serves the embedded database to other commands while it holds
+   * it, as the daemon does, so they do not fail with "in use" for minutes.
+   */
+  serveWith?: Logger;
 }
 
 export async function withDatabase<T>(
@@ -21,10 +28,13 @@ export async function withDatabase<T>(
   fn: (db: OpenedDatabase) => Promise<T>,
 ): Promise<T> {
   const db = await openDatabase(config, { command: how.command });
+  let served: Awaited<ReturnType<typeof serveEmbeddedDatabase>> = null;
   try {
     for (const notice of db.notices) how.onNotice?.(notice);
+    if (how.serveWith) served = await serveEmbeddedDatabase(db.embedded, how.serveWith);
     return await fn(db);
   } finally {
+    await served?.stop();
     await db.close();
   }
 }

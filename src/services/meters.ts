@@ -36,6 +36,7 @@ export interface MeterSyncState extends Pick<
   | 'consent_expires_at'
   | 'not_before'
   | 'checkpoint_at'
+  | 'building_timezone'
 > {
   gaps: number;
   failing: boolean;
@@ -68,11 +69,15 @@ export interface SyncStatus {
   p1_meters: P1MeterState[];
   outbox: OutboxStatus;
   recent_runs: SyncRunSummary[];
+  /** Where the data was read (a data directory or a server): what a daemon must be given. */
+  database: string;
+  /** The zone of the daemon's daily schedule, which its cycle times are shown in. */
+  schedule_zone: string;
 }
 
 /** Daemons (alive or not), meters (sync state, failures, gap days), alert delivery. */
 export async function syncStatus(
-  deps: Pick<ServiceDeps, 'db' | 'now'> & Partial<Pick<ServiceDeps, 'config'>>,
+  deps: Pick<ServiceDeps, 'db' | 'now' | 'config'>,
 ): Promise<SyncStatus> {
   const now = deps.now().getTime();
   const daemons = (await listDaemons(deps.db)).map((d) => ({
@@ -88,6 +93,7 @@ export async function syncStatus(
     prm: d.prm,
     provider: d.provider,
     building_name: d.building_name,
+    building_timezone: d.building_timezone,
     status: d.status,
     status_message: d.status_message,
     last_sync_at: d.last_sync_at,
@@ -105,6 +111,8 @@ export async function syncStatus(
     p1_meters: await p1MeterStates(deps),
     outbox: await outboxStatus(deps.db),
     recent_runs: await recentSyncRuns(deps.db),
+    database: deps.db.location,
+    schedule_zone: deps.config.sync.schedule.timeZone,
   };
 }
 

@@ -1,6 +1,7 @@
 /** One page of a building's stored readings, oldest first, in the seed's shape. */
 import { resolveBuilding } from '../db/buildings.js';
 import { countReadings, listReadings as selectReadings } from '../db/readings.js';
+import { resolveSeriesRef } from './meterRef.js';
 import type { DeviceType, MetricType } from '../domain/readings.js';
 import {
   buildingSummary,
@@ -46,13 +47,14 @@ export async function listReadings(
 ): Promise<ReadingsPage> {
   const building = await resolveBuilding(deps.db, query.building, deps.config.defaults.building);
   const range = query.range(building.timezone);
+  const device = await resolveSeriesRef(deps.db, building, query.device);
   const filter = {
     buildingId: building.id,
     from: range.from,
     to: range.to,
     deviceType: query.deviceType,
     metricType: query.metricType,
-    deviceRef: query.device,
+    deviceRef: device,
   };
   const total = await countReadings(deps.db, filter);
   const rows = await selectReadings(deps.db, filter, query.page, query.perPage);

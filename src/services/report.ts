@@ -3,6 +3,8 @@
  * a year earlier, the daily totals, the month's statistics row, the anomalies of the month
  * not acknowledged yet, and the state of its meters.
  */
+import { DateTime } from 'luxon';
+import { UsageError } from '../domain/errors.js';
 import {
   compareDailyAverages,
   lastCompleteMonth,
@@ -115,6 +117,12 @@ export async function reportOfBuilding(
   const zone = building.timezone;
   const metricType = query.metricType;
   const month = query.month ?? lastCompleteMonth(now, zone);
+  // A month that has not begun in the building's zone has nothing to report: a usage error,
+  // not a chart of zeros.
+  if (periodStart(month, zone).getTime() > now.getTime())
+    throw new UsageError(`--month ${month} has not begun yet in ${zone}`, {
+      hint: `give a month up to ${DateTime.fromJSDate(now).setZone(zone).toFormat('yyyy-MM')}`,
+    });
   const { months, daily } = await monthStatistics(deps, building, metricType, month);
   const row = months[months.length - 1] as StatsDataPoint;
   const current = monthFigures(row) ?? {

@@ -9,6 +9,7 @@ import { dailyAggregates } from '../db/stats.js';
 import { localDayStart } from '../analytics/periods.js';
 import type { Config } from '../config.js';
 import { storedUnit } from '../domain/readings.js';
+import { resolveSeriesRef } from './meterRef.js';
 import type { StatsMetric } from '../domain/statsMetrics.js';
 import {
   buildingSummary,
@@ -59,13 +60,14 @@ export async function statsOfBuilding(
   query: Omit<StatsQuery, 'building'>,
 ): Promise<StatsResult> {
   const { period, metricType } = query;
+  const device = await resolveSeriesRef(deps.db, building, query.device);
   const zone = building.timezone;
   const { from, to } = statsDayRange(period, query.dates?.(zone) ?? {}, zone, deps.now());
   const lookback = comparisonLookbackStart(from, period, zone);
   const range = {
     buildingId: building.id,
     zone,
-    deviceRef: query.device,
+    deviceRef: device,
     fromDay: lookback,
     toDay: to,
   };
@@ -88,7 +90,7 @@ export async function statsOfBuilding(
           to: new Date(stats.date_range.end),
           lookbackFrom: localDayStart(lookback, zone),
           zone,
-          device: query.device,
+          device: device,
           // Coverage of the compared periods too: the statistics over the lookback days.
           coverage: new Map(
             computeStatistics(days, { ...options, from: lookback }).data_points.map((p) => [
@@ -101,7 +103,7 @@ export async function statsOfBuilding(
   return {
     ...stats,
     building: buildingSummary(building),
-    device_ref: query.device ?? null,
+    device_ref: device ?? null,
     ...money,
     days_from_daily_totals: filled.fromDailyTotals.filter((d) => d >= from && d < to),
   };

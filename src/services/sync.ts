@@ -14,6 +14,7 @@ import {
 } from '../domain/errors.js';
 import { deliverPending } from '../notify/outbox.js';
 import { anomalyHook, consentLostHook } from '../sync/hooks.js';
+import { checkEncryptionKey } from '../sync/keyCheck.js';
 import type { DeviceSyncResult } from '../sync/syncDevice.js';
 import { createSyncEnv, type SyncProgress } from '../sync/syncEnv.js';
 import { syncDevices } from '../sync/syncDevices.js';
@@ -81,6 +82,7 @@ export async function syncMeters(
   // Command-line days are the building's; provider windows are in the provider's zone
   // (Europe/Paris and Europe/Brussels share their offsets).
   const dates = query.dates?.(zone) ?? {};
+  await checkEncryptionKey(db, run.env, config.encryptionKey, filter);
   const env = createSyncEnv({
     db,
     config,

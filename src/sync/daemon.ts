@@ -11,11 +11,7 @@
  * what remains is that any other client keeping a connection open (psql, a BI tool)
  * blocks everyone until it disconnects (a waiting connection gives up after 60 s).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from '../config.js';
 import {
   cycleFinished,
@@ -24,9 +20,9 @@ import {
   heartbeat,
   registerDaemon,
 } from '../db/daemons.js';
-import { openDatabase, type OpenedDatabase } from '../db/open.js';
+import { openDatabase } from '../db/open.js';
 import { pruneProviderCalls } from '../db/providerCalls.js';
-import { socketInstance } from '../db/socketInstance.js';
+import { serveEmbeddedDatabase } from '../db/serveSocket.js';
 import { closeAbandonedRuns, releaseAllLeases } from '../db/syncState.js';
 import { runMaintenanceJobs } from '../db/timescale.js';
 import { deliverPending } from '../notify/outbox.js';
@@ -38,6 +34,8 @@ import { createSyncEnv, newOwnerId } from './syncEnv.js';
 import { syncDevices } from './syncDevices.js';
 import { metersOnboarding } from '../db/onboarding.js';
 import { runOnboarding } from './onboarding.js';
+import { warnWhenNoMeter } from './noMeterWarning.js';
+import { checkEncryptionKey } from './keyCheck.js';
 import type { DeviceSyncResult } from './syncDevice.js';
 
 export interface DaemonOptions {
@@ -68,46 +66,6 @@ function outcome(results: DeviceSyncResult[], aborted: boolean): CycleOutcome['s
   return bad === 0 ? 'ok' : bad === results.length ? 'failed' : 'partial';
 }
 
-/** A socket file left by a holder that died (kill -9): safe to remove once we hold the lock. */
-function removeStaleSocket(socketPath: string): void {
-  try {
-    if (fs.lstatSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-}
-
-async function serveSocket(
-  db: OpenedDatabase,
-  log: Logger,
-): Promise<{ server: PGLiteSocketServer; where: string; cleanup: () => void } | null> {
-  const embedded = db.embedded;
-  if (!embedded?.lock) return null;
-  const port = 5432;
-  let dir = path.dirname(embedded.lock.file);
-  let cleanup = () => {};
-  // Unix socket paths are limited to ~107 bytes: beyond that, a private (0700) directory
-  // under the system temp dir holds the socket, never a TCP port other users could reach.
-  if (Buffer.byteLength(path.join(dir, `.s.PGSQL.${port}`)) >= 100) {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koprogo-iot-'));
-    const tmp = dir;
-    cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  const socketPath = path.join(dir, `.s.PGSQL.${port}`);
-  // This process holds the data-directory lock, so a socket file here belongs to a holder
-  // that is gone; left in place, listen() would fail with EADDRINUSE.
-  removeStaleSocket(socketPath);
-  const server = new PGLiteSocketServer({
-    db: socketInstance(embedded.pglite, embedded.exclusive),
-    path: socketPath,
-  });
-  await server.start();
-  fs.chmodSync(socketPath, 0o600);
-  embedded.lock.update({ socketDir: dir, socketPort: port });
-  log.info('serving the embedded database to other commands', { socket: socketPath });
-  return { server, where: socketPath, cleanup };
-}
-
 export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   const { config, log } = o;
   const id = newOwnerId('daemon');
@@ -115,7 +73,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     command: `koprogo-iot daemon (${id})`,
     viaDaemon: false,
   });
-  let socket: Awaited<ReturnType<typeof serveSocket>> = null;
+  let socket: Awaited<ReturnType<typeof serveEmbeddedDatabase>> = null;
   let last: CycleOutcome = { results: [], status: 'idle' };
   // P1 meters push their telegrams: one listener each, running beside the pull cycles.
   let p1: Awaited<ReturnType<typeof startDaemonP1Meters>> | null = null;
@@ -127,8 +85,10 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
   hbTimer.unref();
   try {
     for (const n of db.notices) log.warn(n);
-    socket = await serveSocket(db, log);
+    socket = await serveEmbeddedDatabase(db.embedded, log);
     await registerDaemon(db, id);
+    await warnWhenNoMeter(db, config, log);
+    await checkEncryptionKey(db, o.env ?? process.env, config.encryptionKey);
     if (!o.once)
       p1 = await startDaemonP1Meters({
         db,
@@ -229,10 +189,7 @@ export async function runDaemon(o: DaemonOptions): Promise<CycleOutcome> {
     await onboardingDone;
     await releaseAllLeases(db, id).catch(() => {});
     await daemonStopped(db, id).catch(() => {});
-    if (socket) {
-      await socket.server.stop().catch(() => {});
-      socket.cleanup();
-    }
+    if (socket) await socket.stop();
     await db.close().catch(() => {});
     log.info('daemon stopped', { id });
   }

@@ -167,7 +167,14 @@ async function finishRun(env: SyncEnv, device: SyncDevice, r: RunEnd): Promise<D
   };
   await recordOutcome(env, device, r.runId, end, r.outcome);
   const anomalies = await detectAfterSync(env, device, r.outcome, r.progress.anyData, r.log);
-  r.log.info(`sync ${r.outcome.status}`, {
+  // journald filters by priority: a failure is an error, a partial or interrupted run a warning.
+  const level =
+    r.outcome.status === 'failed'
+      ? 'error'
+      : r.outcome.status === 'partial' || r.outcome.status === 'interrupted'
+        ? 'warn'
+        : 'info';
+  r.log[level](`sync ${r.outcome.status}`, {
     readings: end.readingsWritten,
     calls: end.calls,
     windows: r.windows.length,

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import type { AnomaliesResult, AnomalyReportRow, StoredAnomaly } from '../services/anomalies.js';
 import { createColors, visibleLength, type Colors } from './color.js';
-import { formatNumber } from './format.js';
+import { formatNumber, wrapWords } from './format.js';
 import { NO_TARIFF_HINT } from './statsCostView.js';
 import { renderTable } from './table.js';
 
@@ -70,9 +70,13 @@ export function renderDetectedAnomalies(
   const zone = res.building.timezone;
   const period = res.analysis_period;
   const head = paint.bold(
-    `${res.total_anomalies} anomal${res.total_anomalies === 1 ? 'y' : 'ies'} — ${res.building.name}, ` +
-      `${formatSpan(new Date(period.start), new Date(period.end), zone)} ` +
-      `(${res.method}, threshold ${res.threshold_percent}% of baseline)`,
+    wrapWords(
+      `${res.total_anomalies} anomal${res.total_anomalies === 1 ? 'y' : 'ies'} — ${res.building.name}, ` +
+        `${formatSpan(new Date(period.start), new Date(period.end), zone)} ` +
+        `(${res.method}, threshold ${res.threshold_percent}% of baseline)`,
+      opts.width,
+      '  ',
+    ),
   );
   const history = historyLines(res, paint);
   if (res.anomalies.length === 0) {
@@ -100,12 +104,12 @@ export function renderDetectedAnomalies(
   type Row = (typeof rows)[number];
   const priced = res.cost_total_eur !== null;
   const columns = [
-    { key: 'id' as const, header: 'Id' },
-    { key: 'when' as const, header: 'When' },
-    ...(severalMeters ? [{ key: 'meter' as const, header: 'Meter' }] : []),
+    { key: 'id' as const, header: 'Id', keep: true },
+    { key: 'when' as const, header: 'When', keep: true },
+    ...(severalMeters ? [{ key: 'meter' as const, header: 'Meter', keep: true }] : []),
     { key: 'kind' as const, header: 'Kind' },
     { key: 'value' as const, header: 'Value', unit: 'kWh', decimals: 3 },
-    { key: 'baseline' as const, header: 'Baseline', unit: 'kWh', decimals: 3 },
+    { key: 'baseline' as const, header: 'Baseline', unit: 'kWh', decimals: 3, drop: 1 },
     { key: 'above' as const, header: '% of baseline', align: 'right' as const },
     { key: 'severity' as const, header: 'Severity' },
     // What the kWh above the baseline cost at the margin, when the building has a tariff.
@@ -116,7 +120,12 @@ export function renderDetectedAnomalies(
         ]
       : []),
   ];
-  const withoutMessages = renderTable<Row>({ columns, rows, color: opts.color });
+  const withoutMessages = renderTable<Row>({
+    columns,
+    rows,
+    color: opts.color,
+    maxWidth: opts.width,
+  });
   const used = Math.max(...withoutMessages.split('\n').map(visibleLength));
   const inline = opts.width - used - 2 >= MIN_MESSAGE_WIDTH;
   const table = inline
@@ -128,7 +137,8 @@ export function renderDetectedAnomalies(
       })
     : withoutMessages;
   const lines = [head, table, ...history];
-  if (!inline) for (const r of rows) lines.push(`${r.id}  ${r.message}`);
+  if (!inline)
+    for (const r of rows) lines.push(wrapWords(`${r.id}  ${r.message}`, opts.width, '          '));
   if (res.stored > 0)
     lines.push(paint.dim(`${res.stored} new, ${res.alerts_queued} alerts queued`));
   lines.push(
@@ -181,14 +191,14 @@ export function renderStoredAnomalies(
   };
   return renderTable({
     columns: [
-      { key: 'id', header: 'Id' },
-      { key: 'when', header: 'When' },
-      { key: 'meter', header: 'Meter' },
+      { key: 'id', header: 'Id', keep: true },
+      { key: 'when', header: 'When', keep: true },
+      { key: 'meter', header: 'Meter', keep: true },
       { key: 'kind', header: 'Kind' },
-      { key: 'method', header: 'Method' },
+      { key: 'method', header: 'Method', drop: 2 },
       { key: 'above', header: '% of baseline', align: 'right' },
       { key: 'severity', header: 'Severity' },
-      ...(withAck ? [{ key: 'ack' as const, header: 'Acknowledged' }] : []),
+      ...(withAck ? [{ key: 'ack' as const, header: 'Acknowledged', drop: 1 }] : []),
     ],
     rows: list.map((a) => ({
       id: shortId(a.id),

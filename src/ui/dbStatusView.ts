@@ -48,5 +48,22 @@ export function renderDbStatus(s: DbStatus, view: { color: boolean; width: numbe
     color: view.color,
     maxWidth: view.width,
   });
-  return `${head}\n${table}`;
+  const note = compressionNote(s);
+  return note ? `${head}\n${table}\n${note}` : `${head}\n${table}`;
+}
+
+/**
+ * "0 compressed" alone reads as broken: say when compression runs. Chunks are compressed once
+ * older than the policy's compress_after; the embedded database has no background workers,
+ * so there the daemon runs the job after each cycle.
+ */
+function compressionNote(s: DbStatus): string | null {
+  const job = s.jobs.find((j) => j.job === 'policy_compression');
+  if (!job) return null;
+  const after = (job.config as { compress_after?: unknown } | null)?.compress_after;
+  const when = after ? ` once older than ${String(after)}` : '';
+  const by = s.engine.startsWith('embedded')
+    ? 'by the daemon after each cycle (`koprogo-iot daemon --once` runs it now)'
+    : `by TimescaleDB's background job${job.schedule ? ` (every ${job.schedule})` : ''}`;
+  return `compression: chunks are compressed${when}, ${by}`;
 }

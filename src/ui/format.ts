@@ -3,6 +3,8 @@
  * signed percentages, timestamps. Shared by tables, charts and the output writer.
  */
 
+import { DateTime } from 'luxon';
+
 /** What a missing or non-finite number prints as. */
 export const MISSING = '-';
 
@@ -54,4 +56,38 @@ export function inferDecimals(values: ReadonlyArray<unknown>, max = 2): number {
 function clampDecimals(decimals: number): number {
   if (!Number.isFinite(decimals)) return 2;
   return Math.min(20, Math.max(0, Math.trunc(decimals)));
+}
+
+/**
+ * Breaks a line of prose at spaces so that no line is wider than `width`: a title or a
+ * note never wraps in the middle of a word on a narrow terminal.
+ */
+export function wrapWords(text: string, width: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if ([...next].length > width && line !== '') {
+      lines.push(line);
+      line = indent + word;
+    } else line = next;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}
+
+/**
+ * An instant as a person in the building reads it: local time to the minute, in `zone`
+ * (`2026-12-02 02:03`). The zone goes in the column header (see `zoneLabel`).
+ */
+export function formatLocalMinute(date: Date | string | null | undefined, zone: string): string {
+  if (date === null || date === undefined) return MISSING;
+  const d = DateTime.fromJSDate(new Date(date)).setZone(zone);
+  return d.isValid ? d.toFormat('yyyy-MM-dd HH:mm') : MISSING;
+}
+
+/** `Last sync (Europe/Brussels)` when every row is in one zone, else `Last sync (local)`. */
+export function zoneLabel(header: string, zones: readonly string[]): string {
+  const distinct = [...new Set(zones)];
+  return distinct.length === 1 ? `${header} (${distinct[0]})` : `${header} (local)`;
 }

@@ -1,15 +1,17 @@
 /**
- * A one-line progress bar on stderr for long work (sync windows, imports):
- * `syncing [########------------] 120/300  40%  12.0/s  ETA 0:15`.
- * It redraws at most about ten times a second and only when something changed; it
- * writes nothing at all when disabled (stderr not a TTY, --json, --quiet), so logs and
- * pipes stay clean.
+ * A one-line progress bar on stderr for long work (sync windows, the demo's backfill),
+ * drawn by cli-progress, which owns the bar's terminal line: a log line written while the
+ * bar runs goes through `writeAbove`, which clears the bar, prints the line, and draws the
+ * bar again below it, so the two never share a line. It writes nothing at all when disabled
+ * (stderr not a TTY, --json, --quiet), so logs and pipes stay clean.
  */
+import cliProgress from 'cli-progress';
 import { createColors } from './color.js';
 
 export interface ProgressStream {
   write(chunk: string): unknown;
   columns?: number;
+  isTTY?: boolean;
 }
 
 export interface ProgressOptions {
@@ -19,97 +21,64 @@ export interface ProgressOptions {
   label: string;
   enabled: boolean;
   color?: boolean;
-  /** Milliseconds clock; injectable so redraws can be tested without waiting. */
-  now?: () => number;
 }
 
 export interface Progress {
   tick(n?: number): void;
   setTotal(total: number): void;
+  /** Prints text (whole lines) above the bar, which is drawn again below it. */
+  writeAbove(text: string): void;
   /** Draw the final state and end the line. Safe to call twice. */
   done(): void;
 }
 
-const REDRAW_INTERVAL_MS = 100;
-const BAR_WIDTH = 24;
-const DEFAULT_COLUMNS = 80;
-
-const SILENT: Progress = { tick() {}, setTotal() {}, done() {} };
-
 export function createProgress(options: ProgressOptions): Progress {
-  if (!options.enabled) return SILENT;
-  const { stream, label } = options;
-  const now = options.now ?? Date.now;
+  // No bar: nothing drawn, and log lines go straight to the stream.
+  if (!options.enabled)
+    return {
+      tick() {},
+      setTotal() {},
+      writeAbove: (text) => void options.stream.write(text),
+      done() {},
+    };
   const paint = createColors(options.color ?? false);
-  const startedAt = now();
-  let total = Math.max(0, options.total);
-  let count = 0;
-  let lastDrawAt = Number.NEGATIVE_INFINITY;
+  const multi = new cliProgress.MultiBar({
+    stream: options.stream as NodeJS.WritableStream,
+    format: `${options.label}  ${paint.cyan('{bar}')}  {value}/{total}  {percentage}%  ETA {eta_formatted}`,
+    barCompleteChar: '#',
+    barIncompleteChar: '-',
+    barsize: 24,
+    hideCursor: false,
+    clearOnComplete: false,
+    // Our own signal handling stops the work; the bar is stopped in done().
+    gracefulExit: false,
+    etaBuffer: 20,
+    fps: 10,
+  });
+  const bar = multi.create(Math.max(0, options.total), 0);
   let finished = false;
-
-  const draw = (): void => {
-    lastDrawAt = now();
-    const line = progressLine({
-      label,
-      count,
-      total,
-      elapsedMs: lastDrawAt - startedAt,
-      columns: stream.columns ?? DEFAULT_COLUMNS,
-    });
-    // \r returns to the start, \x1b[K clears what a longer previous line left behind.
-    stream.write(`\r${paint.cyan(line)}\x1b[K`);
-  };
-
   return {
     tick(n = 1) {
-      if (finished) return;
-      count += n;
-      if (now() - lastDrawAt >= REDRAW_INTERVAL_MS) draw();
+      if (!finished) bar.increment(n);
     },
     setTotal(next) {
-      if (finished) return;
-      total = Math.max(0, next);
-      if (now() - lastDrawAt >= REDRAW_INTERVAL_MS) draw();
+      if (!finished) bar.setTotal(Math.max(0, next));
+    },
+    writeAbove(text) {
+      if (finished) {
+        options.stream.write(text);
+        return;
+      }
+      multi.log(text.endsWith('\n') ? text : text + '\n');
+      multi.update();
     },
     done() {
       if (finished) return;
       finished = true;
-      draw();
-      stream.write('\n');
+      multi.update();
+      multi.stop();
     },
   };
-}
-
-export interface ProgressState {
-  label: string;
-  count: number;
-  total: number;
-  elapsedMs: number;
-  columns: number;
-}
-
-/** The text of the bar for one state, cut to the terminal width. */
-export function progressLine(state: ProgressState): string {
-  const { label, count, total, elapsedMs } = state;
-  const seconds = elapsedMs / 1000;
-  const rate = seconds > 0 ? count / seconds : 0;
-  const parts: string[] = [label];
-  if (total > 0) {
-    const ratio = Math.min(1, count / total);
-    const filled = Math.round(ratio * BAR_WIDTH);
-    parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`);
-    parts.push(`${count}/${total}`, `${Math.floor(ratio * 100)}%`);
-  } else {
-    parts.push(`${count}`);
-  }
-  if (rate > 0) parts.push(`${rate.toFixed(1)}/s`);
-  if (total > 0 && rate > 0 && count < total) {
-    parts.push(`ETA ${formatDuration((total - count) / rate)}`);
-  }
-  const line = parts.join('  ');
-  // Leave the last column free: writing into it makes some terminals wrap.
-  const room = Math.max(1, state.columns - 1);
-  return line.length > room ? line.slice(0, room) : line;
 }
 
 /** m:ss below an hour, h:mm:ss above. */

@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import type { ReadingRow, ReadingsPage } from '../services/readings.js';
 import type { CsvColumn } from './csv.js';
+import { wrapWords } from './format.js';
 import { renderTable } from './table.js';
 
 export const READINGS_CSV_COLUMNS: CsvColumn<ReadingRow>[] = (
@@ -24,21 +25,23 @@ export function renderReadings(res: ReadingsPage, view: { color: boolean; width:
     DateTime.fromISO(String(iso)).setZone(zone).toFormat('yyyy-MM-dd HH:mm ZZ');
   const table = renderTable({
     columns: [
-      { key: 'timestamp', header: `Start (${zone})`, format: local },
+      { key: 'timestamp', header: `Start (${zone})`, format: local, keep: true },
       {
         key: 'interval_seconds',
         header: 'Minutes',
+        drop: 2,
         format: (v: unknown) => String(Number(v) / 60),
       },
       { key: 'value', header: 'Value', decimals: 3 },
-      { key: 'unit', header: 'Unit' },
+      { key: 'unit', header: 'Unit', drop: 1 },
       {
         key: 'metric_type',
         header: 'Metric',
+        drop: 3,
         format: (v: unknown) => String(v).replace('electricity_', ''),
       },
-      { key: 'device_ref', header: 'Meter' },
-      { key: 'source', header: 'Source' },
+      { key: 'device_ref', header: 'Meter', keep: true },
+      { key: 'source', header: 'Source', drop: 4 },
     ],
     rows: res.readings,
     color: view.color,
@@ -46,6 +49,12 @@ export function renderReadings(res: ReadingsPage, view: { color: boolean; width:
     empty: 'no readings in this range',
   });
   const p = res.pagination;
-  const range = `${res.date_range.start} → ${res.date_range.end}`;
-  return `${table}\npage ${p.page} of ${Math.max(p.total_pages, 1)} (${p.total} readings, ${res.building.name}, ${range})`;
+  const day = (iso: string) => DateTime.fromISO(iso).setZone(zone).toFormat('yyyy-MM-dd HH:mm');
+  const range = `${day(res.date_range.start)} → ${day(res.date_range.end)} ${zone}`;
+  if (p.total > 0 && p.page > p.total_pages)
+    return wrapWords(
+      `page ${p.page} is past the end: ${p.total} readings make ${p.total_pages} page(s) of ${p.per_page} (${res.building.name}, ${range}); ask for --page ${p.total_pages} or less`,
+      view.width,
+    );
+  return `${table}\n${wrapWords(`page ${p.page} of ${Math.max(p.total_pages, 1)} (${p.total} readings, ${res.building.name}, ${range})`, view.width)}`;
 }

@@ -9,6 +9,7 @@ import { renderChart } from './chart.js';
 import { createColors, type Colors } from './color.js';
 import { renderReportCosts } from './reportCostView.js';
 import { formatCoverage } from './statsView.js';
+import { wrapWords } from './format.js';
 import { renderTable } from './table.js';
 
 interface View {
@@ -68,12 +69,12 @@ function monthStatisticsTable(r: MonthlyReport, view: View): string {
   const m = r.monthly_statistics;
   return renderTable({
     columns: [
-      { key: 'period', header: 'Period' },
+      { key: 'period', header: 'Period', keep: true },
       { key: 'total', header: 'Total', unit: r.unit, decimals: 3 },
       { key: 'avg', header: 'Avg', unit: r.unit, decimals: 4 },
-      { key: 'min', header: 'Min', unit: r.unit, decimals: 4 },
-      { key: 'max', header: 'Max', unit: r.unit, decimals: 4 },
-      { key: 'count', header: 'Count', decimals: 0 },
+      { key: 'min', header: 'Min', unit: r.unit, decimals: 4, drop: 3 },
+      { key: 'max', header: 'Max', unit: r.unit, decimals: 4, drop: 2 },
+      { key: 'count', header: 'Count', decimals: 0, drop: 4 },
       { key: 'coverage', header: 'Coverage', align: 'right' },
     ],
     rows: [{ ...m, coverage: formatCoverage(m.coverage) }],
@@ -87,13 +88,13 @@ function metersTable(r: MonthlyReport, view: View, paint: Colors): string {
   const now = Date.parse(r.generated_at);
   return renderTable({
     columns: [
-      { key: 'prm', header: 'Meter' },
-      { key: 'provider', header: 'Provider' },
+      { key: 'prm', header: 'Meter', keep: true },
+      { key: 'provider', header: 'Provider', drop: 3 },
       { key: 'status', header: 'Status' },
-      { key: 'consent', header: 'Consent until' },
-      { key: 'last', header: 'Last sync' },
+      { key: 'consent', header: 'Consent until', keep: true, drop: 2 },
+      { key: 'last', header: 'Last sync', keep: true },
       { key: 'result', header: 'Result' },
-      { key: 'until', header: 'Data until' },
+      { key: 'until', header: 'Data until', keep: true, drop: 1 },
     ],
     rows: r.meters.map((d) => {
       const consent = localTime(d.consent_expires_at, zone);
@@ -136,7 +137,9 @@ export function renderReport(r: MonthlyReport, view: View): string {
       ? 'none'
       : renderStoredAnomalies(r.anomalies, zone, { ...view, acknowledged: false });
   return [
-    paint.bold(`${r.building.name} — ${monthName} (${zone}), ${r.metric_type}`),
+    paint.bold(
+      wrapWords(`${r.building.name} — ${monthName} (${zone}), ${r.metric_type}`, view.width),
+    ),
     '',
     summaryTable(r, view),
     summary.coverage < 1 ? paint.yellow(`${coverage}: partial month`) : coverage,

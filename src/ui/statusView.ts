@@ -1,7 +1,7 @@
 /** `status` on a terminal: daemons, meters (failures spelled out), alert delivery. */
 import type { SyncStatus } from '../services/meters.js';
 import { createColors, type Colors } from './color.js';
-import { formatShortInstant } from './format.js';
+import { formatLocalMinute, zoneLabel } from './format.js';
 import { renderTable } from './table.js';
 
 interface View {
@@ -9,17 +9,17 @@ interface View {
   width: number;
 }
 
-const when = (d: Date | null | undefined) => (d ? formatShortInstant(new Date(d)) : '-');
-
 function daemonsTable(s: SyncStatus, view: View, paint: Colors): string {
+  const zone = s.schedule_zone;
+  const when = (d: Date | null | undefined) => formatLocalMinute(d, zone);
   return renderTable({
     columns: [
       { key: 'hostname', header: 'Host' },
-      { key: 'pid', header: 'Pid' },
+      { key: 'pid', header: 'Pid', drop: 1 },
       { key: 'state', header: 'State' },
-      { key: 'heartbeat', header: 'Heartbeat' },
-      { key: 'last', header: 'Last cycle' },
-      { key: 'next', header: 'Next cycle' },
+      { key: 'heartbeat', header: 'Heartbeat', keep: true, drop: 2 },
+      { key: 'last', header: 'Last cycle', keep: true },
+      { key: 'next', header: zoneLabel('Next cycle', [zone]), keep: true },
     ],
     rows: s.daemons.map((d) => ({
       hostname: d.hostname,
@@ -54,24 +54,25 @@ function onboardingCell(o: SyncStatus['devices'][number]['onboarding']): string 
 }
 
 function metersTable(s: SyncStatus, view: View, paint: Colors): string {
+  const zones = s.devices.map((d) => d.building_timezone);
   return renderTable({
     columns: [
-      { key: 'prm', header: 'Meter' },
+      { key: 'prm', header: 'Meter', keep: true },
       { key: 'building_name', header: 'Building' },
-      { key: 'provider', header: 'Provider' },
+      { key: 'provider', header: 'Provider', drop: 2 },
       { key: 'state', header: 'Status' },
-      { key: 'last', header: 'Last sync' },
-      { key: 'gaps', header: 'Gap days' },
-      { key: 'consent', header: 'Consent until' },
-      { key: 'onboarding', header: 'Onboarding' },
+      { key: 'last', header: zoneLabel('Last sync', zones), keep: true },
+      { key: 'gaps', header: 'Gap days', drop: 1 },
+      { key: 'consent', header: 'Consent until', keep: true, drop: 3 },
+      { key: 'onboarding', header: 'Onboarding', drop: 2 },
     ],
     rows: s.devices.map((d) => ({
       ...d,
       state: d.failing
         ? paint.red(`${d.status}${d.last_sync_status ? ` / ${d.last_sync_status}` : ''}`)
         : d.status,
-      last: when(d.last_sync_at),
-      consent: when(d.consent_expires_at),
+      last: formatLocalMinute(d.last_sync_at, d.building_timezone),
+      consent: formatLocalMinute(d.consent_expires_at, d.building_timezone),
       onboarding: onboardingCell(d.onboarding),
     })),
     color: view.color,
@@ -88,6 +89,8 @@ function rejectedText(r: Record<string, number>): string {
 /** P1 meters: their last telegram, what was dropped, and their silences. */
 function p1Section(s: SyncStatus, view: View, paint: Colors): string[] {
   if (s.p1_meters.length === 0) return [];
+  // Times in the zone the daemon keeps its schedule in, as in the daemons table.
+  const p1When = (d: Date | null | undefined, _m: unknown) => formatLocalMinute(d, s.schedule_zone);
   const table = renderTable({
     columns: [
       { key: 'prm', header: 'P1 meter' },
@@ -98,11 +101,12 @@ function p1Section(s: SyncStatus, view: View, paint: Colors): string[] {
       { key: 'gaps', header: 'Gaps, quiet' },
     ],
     rows: s.p1_meters.map((m) => ({
+      // P1 meters are read where they hang: the building's local time.
       prm: m.prm,
       building_name: m.building_name,
       last: m.quiet_since
-        ? paint.red(`quiet since ${when(m.quiet_since)}`)
-        : when(m.last_telegram_at),
+        ? paint.red(`quiet since ${p1When(m.quiet_since, m)}`)
+        : p1When(m.last_telegram_at, m),
       accepted: m.telegrams_accepted,
       rejected: rejectedText(m.telegrams_rejected),
       gaps: `${m.gaps}, ${m.quiet_periods}`,
@@ -119,7 +123,7 @@ function p1Section(s: SyncStatus, view: View, paint: Colors): string[] {
       );
     if (m.register_resets > 0) lines.push(`  ${m.prm}: ${m.register_resets} register reset(s)`);
     for (const e of m.recent_events.filter((x) => x.kind === 'gap' || x.kind === 'quiet'))
-      lines.push(`  ${m.prm}: ${e.kind} ${when(e.from)} → ${e.to ? when(e.to) : 'now'}`);
+      lines.push(`  ${m.prm}: ${e.kind} ${p1When(e.from, m)} → ${e.to ? p1When(e.to, m) : 'now'}`);
   }
   return lines;
 }
@@ -128,11 +132,20 @@ export function renderSyncStatus(s: SyncStatus, view: View): string {
   const paint = createColors(view.color);
   const parts = [paint.bold('Daemons'), daemonsTable(s, view, paint), '', paint.bold('Meters')];
   parts.push(metersTable(s, view, paint));
+  if (s.devices.length === 0 && s.daemons.some((d) => d.alive))
+    parts.push(
+      paint.yellow('  warning: a daemon is running, but no meter is linked in its database:'),
+      `  ${s.database}`,
+      '  it syncs nothing. Link one, or give the daemon the data directory and config',
+      '  file that `link` used (`koprogo-iot daemon --print-systemd-unit` prints them).',
+    );
   for (const d of s.devices.filter((x) => x.failing && x.status_message))
     parts.push(`  ${d.prm}: ${d.status_message}`);
   parts.push(...p1Section(s, view, paint));
   const o = s.outbox;
-  const next = o.nextAttemptAt ? `, next attempt ${when(o.nextAttemptAt)}` : '';
+  const next = o.nextAttemptAt
+    ? `, next attempt ${formatLocalMinute(o.nextAttemptAt, s.schedule_zone)} ${s.schedule_zone}`
+    : '';
   parts.push(
     '',
     paint.bold('Alerts'),

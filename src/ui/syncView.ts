@@ -29,13 +29,13 @@ export function renderSyncOutcome(
     return 'no meter to sync (none linked, or all being synced by another process)';
   return renderTable({
     columns: [
-      { key: 'prm', header: 'Meter' },
+      { key: 'prm', header: 'Meter', keep: true },
       { key: 'building', header: 'Building' },
       { key: 'status', header: 'Status' },
       { key: 'synced_readings', header: 'New readings' },
-      { key: 'gaps', header: 'Gap days' },
-      { key: 'anomalies_detected', header: 'Anomalies' },
-      { key: 'calls', header: 'Calls' },
+      { key: 'gaps', header: 'Gap days', drop: 1 },
+      { key: 'anomalies_detected', header: 'Anomalies', drop: 2 },
+      { key: 'calls', header: 'Calls', drop: 3 },
       { key: 'message', header: 'Error' },
     ],
     rows: out.devices.map((r) => ({ ...r, message: r.error?.message ?? '' })),

@@ -18,6 +18,16 @@ export interface TableColumn<T> {
   decimals?: number;
   /** Custom cell text; wins over `decimals`. */
   format?: (value: unknown, row: T) => string;
+  /**
+   * An identifier or a time the user reads or types back (a meter number, an id `unlink`
+   * or `--device` takes, a date): never cut. Numbers are never cut either.
+   */
+  keep?: boolean;
+  /**
+   * Left out when the table does not fit the terminal, the highest first, before anything
+   * kept would have to be cut. Unset: always shown.
+   */
+  drop?: number;
 }
 
 export interface RenderTableOptions<T> {
@@ -57,9 +67,55 @@ export function headerText(column: { header: string; unit?: string }): string {
   return column.unit ? `${column.header} (${column.unit})` : column.header;
 }
 
+/**
+ * Fitting a table into the terminal: leave out the droppable columns (highest `drop`
+ * first) until it fits; if that is not enough, also cut the cuttable text columns (names,
+ * messages) with an ellipsis; when even that does not fit, one block of `Header  value`
+ * lines per row, so that no identifier or time is ever cut.
+ */
 export function renderTable<T>(options: RenderTableOptions<T>): string {
+  if (options.rows.length === 0) return options.empty ?? 'no rows';
+  const max = options.maxWidth;
+  if (max === undefined) return renderColumns(options);
+  const order = options.columns
+    .filter((c) => c.drop !== undefined)
+    .sort((a, b) => (b.drop ?? 0) - (a.drop ?? 0));
+  const levels = [options.columns];
+  for (const column of order) levels.push(levels[levels.length - 1]!.filter((c) => c !== column));
+  for (const cut of [false, true])
+    for (const columns of levels) {
+      const table = renderColumns({ ...options, columns, maxWidth: cut ? max : undefined });
+      if (widest(table) <= max) return table;
+    }
+  return renderVertical(options);
+}
+
+function widest(text: string): number {
+  return text.split('\n').reduce((w, line) => Math.max(w, visibleLength(line)), 0);
+}
+
+/** One block per row: `Header  value` lines, the headers aligned, a blank line between. */
+function renderVertical<T>(options: RenderTableOptions<T>): string {
+  const paint = createColors(options.color);
+  const headers = options.columns.map((c) => headerText(c));
+  const pad = headers.reduce((w, h) => Math.max(w, visibleLength(h)), 0);
+  return options.rows
+    .map((row) =>
+      options.columns
+        .map((column, i) => {
+          const value = row[column.key] as unknown;
+          const text = column.format
+            ? column.format(value, row)
+            : formatCell(value, column.decimals ?? inferDecimals([value]));
+          return `${paint.bold(headers[i]!.padEnd(pad))}  ${text}`.trimEnd();
+        })
+        .join('\n'),
+    )
+    .join('\n\n');
+}
+
+function renderColumns<T>(options: RenderTableOptions<T>): string {
   const { columns, rows } = options;
-  if (rows.length === 0) return options.empty ?? 'no rows';
   const paint = createColors(options.color);
 
   const prepared = columns.map((column) => {
@@ -75,12 +131,12 @@ export function renderTable<T>(options: RenderTableOptions<T>): string {
       visibleLength(header),
     );
     const align: 'left' | 'right' = column.align ?? (numeric ? 'right' : 'left');
-    return { header, cells, width, align };
+    return { header, cells, width, align, cuttable: align === 'left' && !column.keep };
   });
 
   const widths = fitWidths(
     prepared.map((p) => p.width),
-    prepared.map((p) => p.align === 'left'),
+    prepared.map((p) => p.cuttable),
     options.maxWidth,
   );
 
@@ -112,8 +168,9 @@ export function formatCell(value: unknown, decimals: number): string {
 }
 
 /**
- * Narrow the widest text columns one step at a time until the table fits. Numbers are
- * never cut: a truncated figure would be a wrong figure.
+ * Narrow the widest cuttable text columns one step at a time until the table fits. Numbers,
+ * identifiers and times are never cut: a truncated figure would be a wrong figure, a cut
+ * meter number or time a wrong one.
  */
 function fitWidths(
   natural: number[],

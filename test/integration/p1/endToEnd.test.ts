@@ -5,6 +5,7 @@
  * what the meter's registers moved; no quarter may be missing or stored twice; the month's
  * peak is the highest quarter-hour demand; stats read the readings like any meter's.
  */
+import { resolveConfig } from '../../../src/config.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,7 +227,8 @@ describe.each(ENGINES)('P1 over MQTT, end to end (%s)', (engine) => {
   });
 
   it('status shows the P1 meter: its last telegram, what was rejected, no gap', async () => {
-    const s = await syncStatus({ db: t.db, now: () => new Date(END) });
+    const config = resolveConfig({}, {}, {}, null);
+    const s = await syncStatus({ db: t.db, now: () => new Date(END), config });
     expect(s.p1_meters).toEqual([
       expect.objectContaining({
         prm,

@@ -1,81 +1,69 @@
 import { describe, expect, test } from 'vitest';
-import { createProgress, formatDuration, progressLine } from '../../../src/ui/progress.js';
+import { createProgress, formatDuration } from '../../../src/ui/progress.js';
 
-function fakeStream(columns = 80): { write(chunk: string): void; columns: number; out: string[] } {
+/** A terminal-like stream that keeps what was written. */
+function fakeTerminal() {
   const out: string[] = [];
-  return { write: (chunk) => void out.push(chunk), columns, out };
+  return {
+    out,
+    isTTY: true,
+    columns: 80,
+    write(chunk: string) {
+      out.push(chunk);
+      return true;
+    },
+    cursorTo() {
+      return true;
+    },
+    moveCursor() {
+      return true;
+    },
+    clearLine() {
+      return true;
+    },
+    clearScreenDown() {
+      return true;
+    },
+    on() {},
+    removeListener() {},
+  };
 }
 
 describe('createProgress', () => {
-  test('writes nothing at all when disabled', () => {
-    const stream = fakeStream();
+  test('disabled: writes nothing, even log lines pass straight through only when asked', () => {
+    const stream = fakeTerminal();
     const progress = createProgress({ stream, total: 10, label: 'syncing', enabled: false });
-    for (let i = 0; i < 10; i++) progress.tick();
+    progress.tick(5);
     progress.setTotal(20);
     progress.done();
     expect(stream.out).toEqual([]);
+    // Logs still reach the stream when there is no bar to print them above.
+    progress.writeAbove('INFO sync success\n');
+    expect(stream.out).toEqual(['INFO sync success\n']);
   });
 
-  test('redraws at most every 100 ms of the clock and ends the line on done', () => {
-    const stream = fakeStream();
-    let clock = 0;
-    const progress = createProgress({
-      stream,
-      total: 100,
-      label: 'syncing',
-      enabled: true,
-      now: () => clock,
-    });
-    for (let i = 0; i < 50; i++) {
-      clock += 10; // 50 ticks over 500 ms of the fake clock
-      progress.tick();
-    }
-    const redraws = stream.out.length;
-    expect(redraws).toBeGreaterThanOrEqual(4);
-    expect(redraws).toBeLessThanOrEqual(6);
+  test('a log line written while the bar runs gets its own line, and the bar comes back under it', () => {
+    const stream = fakeTerminal();
+    const progress = createProgress({ stream, total: 100, label: 'sync', enabled: true });
+    progress.tick(40);
+    progress.writeAbove('INFO sync success prm=123\n');
+    progress.tick(10);
     progress.done();
-    expect(stream.out[stream.out.length - 1]).toBe('\n');
-    expect(stream.out[stream.out.length - 2]).toContain('50/100');
-    progress.tick(); // after done: silent
-    expect(stream.out[stream.out.length - 1]).toBe('\n');
+    const text = stream.out.join('');
+    const logAt = text.indexOf('INFO sync success prm=123\n');
+    expect(logAt).toBeGreaterThanOrEqual(0);
+    // The log line starts a line of its own: nothing of the bar right before it.
+    const before = text.slice(0, logAt);
+    const ESC = String.fromCharCode(27);
+    const endsLine = before === '' || /[\n\r]$/.test(before) || /\[[0-9;]*[A-Za-z]$/.test(before);
+    expect(endsLine && (before === '' || !before.endsWith('%') || before.includes(ESC))).toBe(true);
+    // The bar is drawn again after the log line, with the final count.
+    expect(text.slice(logAt)).toMatch(/sync\s+#+-*\s+50\/100/);
   });
 });
 
-describe('progressLine', () => {
-  test('shows count, total, percent, rate and ETA', () => {
-    const line = progressLine({
-      label: 'syncing',
-      count: 30,
-      total: 120,
-      elapsedMs: 10_000,
-      columns: 100,
-    });
-    expect(line).toContain('30/120');
-    expect(line).toContain('25%');
-    expect(line).toContain('3.0/s');
-    expect(line).toContain('ETA 0:30');
-  });
-
-  test('count only when the total is unknown, and cut to the terminal width', () => {
-    const line = progressLine({
-      label: 'importing',
-      count: 7,
-      total: 0,
-      elapsedMs: 0,
-      columns: 80,
-    });
-    expect(line).toBe('importing  7');
-    const narrow = progressLine({
-      label: 'syncing',
-      count: 1,
-      total: 9,
-      elapsedMs: 1,
-      columns: 20,
-    });
-    expect(narrow.length).toBeLessThan(20);
-  });
-
-  test('durations read as m:ss or h:mm:ss', () => {
+describe('formatDuration', () => {
+  test('m:ss and h:mm:ss', () => {
     expect(formatDuration(75)).toBe('1:15');
     expect(formatDuration(3725)).toBe('1:02:05');
   });
