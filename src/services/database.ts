@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.js';
 import { openDatabase, type OpenedDatabase } from '../db/open.js';
-import { serveEmbeddedDatabase } from '../db/serveSocket.js';
+import type { serveEmbeddedDatabase } from '../db/serveSocket.js';
 import type { Logger } from '../ui/logger.js';
 
 export type { Database, Queryable } from '../db/types.js';
@@ -31,7 +31,11 @@ export async function withDatabase<T>(
   let served: Awaited<ReturnType<typeof serveEmbeddedDatabase>> = null;
   try {
     for (const notice of db.notices) how.onNotice?.(notice);
-    if (how.serveWith) served = await serveEmbeddedDatabase(db.embedded, how.serveWith);
+    // Loaded only when serving: the socket server pulls in the engine.
+    if (how.serveWith) {
+      const { serveEmbeddedDatabase: serve } = await import('../db/serveSocket.js');
+      served = await serve(db.embedded, how.serveWith);
+    }
     return await fn(db);
   } finally {
     await served?.stop();

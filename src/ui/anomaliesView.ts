@@ -78,7 +78,7 @@ export function renderDetectedAnomalies(
       '  ',
     ),
   );
-  const history = historyLines(res, paint);
+  const history = historyLines(res, paint, opts.width);
   if (res.anomalies.length === 0) {
     const none = history.length > 0 ? 'no anomaly in the days judged' : 'no anomaly in this period';
     return [head, none, ...history].join('\n');
@@ -143,9 +143,12 @@ export function renderDetectedAnomalies(
     lines.push(paint.dim(`${res.stored} new, ${res.alerts_queued} alerts queued`));
   lines.push(
     paint.dim(
-      priced
-        ? `over-consumption cost ${formatNumber(res.cost_total_eur, 2)} € in all (kWh above the baseline, energy, network and taxes with VAT)`
-        : NO_TARIFF_HINT,
+      wrapWords(
+        priced
+          ? `over-consumption cost ${formatNumber(res.cost_total_eur, 2)} € in all (kWh above the baseline, energy, network and taxes with VAT)`
+          : NO_TARIFF_HINT,
+        opts.width,
+      ),
     ),
   );
   const sent = res.alerts_delivered;
@@ -162,7 +165,7 @@ export function renderDetectedAnomalies(
  * "not enough history" per series that lacked it: the days before judging starts are not
  * guessed at, and the user sees from when they will be.
  */
-function historyLines(res: AnomaliesResult, paint: Colors): string[] {
+function historyLines(res: AnomaliesResult, paint: Colors, width: number): string[] {
   const zone = res.building.timezone;
   return res.not_enough_history.map((h) => {
     const day = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
@@ -172,7 +175,7 @@ function historyLines(res: AnomaliesResult, paint: Colors): string[] {
         ? `${h.device_ref}: not enough history before ${day(h.judged_from)}, judged from then on (${need})`
         : `${h.device_ref}: not enough history, nothing judged (${need}` +
           (h.judged_from ? `; judging starts ${day(h.judged_from)} at the earliest)` : ')');
-    return paint.yellow(text);
+    return paint.yellow(wrapWords(text, width, '  '));
   });
 }
 

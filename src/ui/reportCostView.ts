@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { MonthlyReport } from '../services/report.js';
 import type { ReportPeak } from '../services/reportCosts.js';
 import { createColors } from './color.js';
-import { formatNumber } from './format.js';
+import { formatNumber, wrapWords } from './format.js';
 import { NO_TARIFF_HINT } from './statsCostView.js';
 import { renderTable } from './table.js';
 
@@ -73,12 +73,21 @@ export function renderReportCosts(r: MonthlyReport, view: { color: boolean; widt
       }),
     );
     if (r.summary.coverage < 1)
-      out.push(paint.yellow('partial month: billed on the readings stored, fees in full'));
+      out.push(
+        paint.yellow(
+          wrapWords('partial month: billed on the readings stored, fees in full', view.width),
+        ),
+      );
   } else if (r.metric_type === 'electricity_consumption') {
-    out.push(paint.dim(NO_TARIFF_HINT));
+    out.push(paint.dim(wrapWords(NO_TARIFF_HINT, view.width)));
   }
-  if (r.peak) out.push(peakText(r.peak, zone));
+  if (r.peak) out.push(wrapWords(peakText(r.peak, zone), view.width));
   if (r.carbon)
-    out.push(`${formatNumber(r.carbon.kg_co2e, 3)} kg CO2e (${r.carbon.sources.join('; ')})`);
+    out.push(
+      wrapWords(
+        `${formatNumber(r.carbon.kg_co2e, 3)} kg CO2e (${r.carbon.sources.join('; ')})`,
+        view.width,
+      ),
+    );
   return out.join('\n');
 }

@@ -6,7 +6,7 @@
 import type { CostChange, StatsCarbon, StatsCosts } from '../services/statsCosts.js';
 import type { StatsResult } from '../services/stats.js';
 import { createColors } from './color.js';
-import { formatNumber, formatPercent } from './format.js';
+import { formatNumber, formatPercent, wrapWords } from './format.js';
 import { renderTable, type TableColumn } from './table.js';
 
 export const NO_TARIFF_HINT =
@@ -80,17 +80,23 @@ export function renderStatsCosts(
     const bands = bandsOf(costs).map((b) => `${b.band.toUpperCase()} ${b.label}`);
     lines.push(
       paint.dim(
-        `bands: ${bands.join(', ')} (energy and network, excl. VAT); periods without readings are not billed`,
+        wrapWords(
+          `bands: ${bands.join(', ')} (energy and network, excl. VAT); periods without readings are not billed`,
+          opts.width,
+        ),
       ),
     );
   }
   if (costs)
     lines.push(
       paint.dim(
-        `Total ${formatNumber(costs.total_eur, 2)} € over the range; comparisons on amounts projected to whole periods`,
+        wrapWords(
+          `Total ${formatNumber(costs.total_eur, 2)} € over the range; comparisons on amounts projected to whole periods`,
+          opts.width,
+        ),
       ),
     );
-  if (carbon) lines.push(paint.dim(carbonNote(carbon)));
+  if (carbon) lines.push(paint.dim(wrapWords(carbonNote(carbon), opts.width)));
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 /** `status` on a terminal: daemons, meters (failures spelled out), alert delivery. */
 import type { SyncStatus } from '../services/meters.js';
 import { createColors, type Colors } from './color.js';
-import { formatLocalMinute, zoneLabel } from './format.js';
+import { formatLocalMinute, wrapWords, zoneLabel } from './format.js';
 import { renderTable } from './table.js';
 
 interface View {
@@ -149,7 +149,11 @@ export function renderSyncStatus(s: SyncStatus, view: View): string {
   parts.push(
     '',
     paint.bold('Alerts'),
-    `  ${o.sent} sent, ${o.pending} pending, ${o.sending} sending, ${o.failed} failed${next}`,
+    wrapWords(
+      `  ${o.sent} sent, ${o.pending} pending, ${o.sending} sending, ${o.failed} failed${next}`,
+      view.width,
+      '  ',
+    ),
   );
   for (const p of o.problems) {
     const state = p.status === 'failed' ? paint.red('failed') : 'retrying';

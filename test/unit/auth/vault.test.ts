@@ -39,8 +39,8 @@ describe('parseEncryptionKey', () => {
       const e = errorOf(() => parseEncryptionKey(missing));
       expect(e).toBeInstanceOf(ConfigError);
       expect(e.message).toContain('IOT_ENCRYPTION_KEY is not set');
-      expect((e as ConfigError).hint).toContain('openssl rand -hex 32');
-      expect((e as ConfigError).hint).toContain('randomBytes(32)');
+      // The project's own command, not a tool the user may not have.
+      expect((e as ConfigError).hint).toContain('koprogo-iot keys generate');
     }
   });
 
