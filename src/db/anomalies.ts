@@ -339,23 +339,3 @@ export async function acknowledgeAnomaly(
   // Acknowledged meanwhile (or before): report the stored state.
   return { anomaly: await findAnomaly(q, found.id), alreadyAcknowledged: true, cancelledAlerts };
 }
-
-/** An anomaly as the JSON outputs show it (the seed's field names). */
-export function anomalyJson(a: StoredAnomaly) {
-  return {
-    id: a.id,
-    device_ref: a.deviceRef,
-    kind: a.kind,
-    method: a.method,
-    timestamp: a.start.toISOString(),
-    end: a.end.toISOString(),
-    value: a.value,
-    baseline: a.baseline,
-    variance_percent: a.variancePercent,
-    severity: a.severity,
-    message: a.message,
-    ongoing: a.ongoing ?? false,
-    ...(a.peakWatts === undefined ? {} : { peak_watts: a.peakWatts }),
-    ...(a.sizeWatts === undefined ? {} : { size_w: a.sizeWatts }),
-  };
-}
